@@ -1,0 +1,3 @@
+from civicgrid.cli.main import main
+
+main()

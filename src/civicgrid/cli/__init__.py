@@ -1,0 +1,1 @@
+"""The ``civicgrid`` command line: one sub-command group per domain package."""

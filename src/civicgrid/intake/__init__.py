@@ -1,0 +1,1 @@
+"""Intake: every channel through which requests reach the district."""
