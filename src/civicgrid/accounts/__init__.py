@@ -1,0 +1,1 @@
+"""Accounts: users, roles, tokens and the data each role may see."""

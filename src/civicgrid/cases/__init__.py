@@ -1,0 +1,1 @@
+"""Cases: citizen requests, their workflow, deadlines, timeline and metrics."""

@@ -1,0 +1,1 @@
+"""The generated demo: accounts and a stream of cases, every row labelled as generated."""

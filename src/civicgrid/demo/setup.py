@@ -1,0 +1,28 @@
+"""Preparing the demo database: accounts and the generated case stream, once."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from civicgrid.cases.models import Case
+from civicgrid.db.runtime import open_database
+from civicgrid.settings import Settings
+
+
+def prepare_demo(settings: Settings, *, cases: int = 400) -> dict:
+    """Generate the demo stream unless generated cases already exist."""
+    from civicgrid.demo.generator import ensure_users, generate
+    from civicgrid.web.app import load_reactions
+
+    load_reactions()
+    db = open_database(settings)
+    with db.sessions() as session:
+        existing = session.scalar(select(func.count()).select_from(Case).where(Case.generated))
+        if existing:
+            ensure_users(session)
+            session.commit()
+            return {"generated_cases": existing, "created": 0}
+        report = generate(session, count=cases)
+        session.commit()
+    db.engine.dispose()
+    return {"generated_cases": report.cases, "created": report.cases, "users": report.users}

@@ -1,0 +1,1 @@
+"""The web layer: application assembly, shared dependencies, pages and static assets."""

@@ -1,0 +1,85 @@
+"""Assembling the FastAPI application: settings, database, routers, pages, background."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from civicgrid import __version__
+from civicgrid.db.core import create_db_engine, make_session_factory
+from civicgrid.settings import Settings, get_settings
+from civicgrid.web import errors
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).with_name("static")
+
+
+def vendor_dir() -> Path | None:
+    """node_modules installed at setup (front-end libraries come from the npm registry)."""
+    for base in (Path.cwd(), *Path(__file__).resolve().parents):
+        candidate = base / "node_modules"
+        if (candidate / "echarts" / "dist").is_dir():
+            return candidate
+    return None
+
+
+def load_reactions() -> None:
+    """Import the packages that subscribe to case events."""
+    import civicgrid.notifications.service  # noqa: F401
+
+
+def create_app(
+    settings: Settings | None = None, *, engine: Engine | None = None, background: bool = True
+) -> FastAPI:
+    """The CivicGrid web application on ``engine`` (or the configured database)."""
+    settings = settings or get_settings()
+    engine = engine or create_db_engine(settings.resolved_database_url)
+    load_reactions()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        if background:
+            from civicgrid.background import start_scheduler
+
+            worker = start_scheduler(app.state.session_factory, settings)
+        yield
+        if worker is not None:
+            worker.stop()
+
+    app = FastAPI(title="CivicGrid", version=__version__, lifespan=lifespan,
+                  docs_url="/api/docs", openapi_url="/api/openapi.json")
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    errors.install(app)
+    _mount_routers(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    vendor = vendor_dir()
+    if vendor is not None:
+        app.mount("/vendor", StaticFiles(directory=vendor), name="vendor")
+
+    @app.get("/healthz", response_class=PlainTextResponse, include_in_schema=False)
+    def healthz() -> str:
+        return "ok"
+
+    return app
+
+
+def _mount_routers(app: FastAPI) -> None:
+    from civicgrid.accounts.api import router as accounts_router
+    from civicgrid.cases.api import router as cases_router
+    from civicgrid.jurisdiction.api import router as jurisdiction_router
+    from civicgrid.notifications.api import router as inbox_router
+    from civicgrid.web.pages import router as pages_router
+
+    for router in (accounts_router, cases_router, jurisdiction_router, inbox_router, pages_router):
+        app.include_router(router)
