@@ -369,7 +369,7 @@ def build_taxonomy(source_rows: list[tuple[str, str, str]]) -> list[list[str]]:
             prefix = path[:depth]
             if prefix in codes:
                 continue
-            siblings = sum(1 for known in codes if len(known) == depth and known[:-1] == prefix[:-1])
+            siblings = sum(1 for k in codes if len(k) == depth and k[:-1] == prefix[:-1])
             parent_code = codes.get(prefix[:-1], "")
             codes[prefix] = f"{parent_code}{siblings + 1:02d}"
             rows.append(category_row(codes[prefix], prefix, source, added))
@@ -387,12 +387,23 @@ def category_row(
 
 
 def build_routing(regions: list[list[str]], taxonomy: list[list[str]]) -> list[list[str]]:
-    """Street-handled categories sent to each street's office, as CSV rows."""
+    """Street-handled categories sent to each street's office, as CSV rows.
+
+    A rule matches its exact category code only (a category's own default unit comes before
+    its parent's rules), so a rule on a level-2 category is written for each category below
+    it too.
+    """
     by_path = {tuple(x for x in row[1:4] if x): row[0] for row in taxonomy}
     streets = [row[0] for row in regions if row[2] == "street"]
-    return [
-        [by_path[path], street, street_office(street)]
+    codes = [
+        code
         for path in STREET_CATEGORIES
+        for known, code in by_path.items()
+        if known[: len(path)] == path
+    ]
+    return [
+        [code, street, street_office(street)]
+        for code in sorted(set(codes))
         for street in streets
     ]
 
