@@ -253,3 +253,23 @@ def test_a_missing_column_is_reported_with_the_header_expected(tmp_path: Path) -
 def test_an_unknown_pack_name_lists_the_shipped_packs() -> None:
     with pytest.raises(PackError, match="nanshan"):
         load_pack("atlantis")
+
+
+def test_an_empty_row_is_reported_not_skipped(tmp_path: Path) -> None:
+    folder = copy_pack(tmp_path)
+    rows = (folder / "routing.csv").read_text(encoding="utf-8").splitlines()
+    rows.insert(3, ",,")
+    (folder / "routing.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+    with pytest.raises(PackError) as caught:
+        load_pack(folder)
+
+    assert ("routing.csv", 3, "(row)") in {(p.file, p.row, p.field) for p in caught.value.problems}
+
+
+def test_a_pack_saved_as_gbk_by_a_spreadsheet_loads_the_same(tmp_path: Path, pack: Pack) -> None:
+    folder = copy_pack(tmp_path)
+    units = folder / "units.csv"
+    units.write_bytes(units.read_text(encoding="utf-8").encode("gbk"))
+
+    assert load_pack(folder).units == pack.units

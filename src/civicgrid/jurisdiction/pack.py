@@ -21,8 +21,10 @@ unit, and if it has none, the same questions for its parent category.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import functools
+import io
 import json
 import logging
 from collections.abc import Iterable
@@ -30,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from civicgrid.intake.files import TableError, read_table
+from civicgrid.intake.files import TableError, decode_bytes
 
 log = logging.getLogger(__name__)
 
@@ -445,18 +447,33 @@ def read_json(path: Path, name: str, problems: Problems) -> dict | None:
 def read_rows(
     folder: Path, name: str, columns: tuple[str, ...], problems: Problems
 ) -> list[dict[str, str]]:
-    """Data rows of a pack CSV as dicts of stripped strings ('' for empty cells)."""
+    """Data rows of a pack CSV as dicts of stripped strings ('' for empty cells).
+
+    Read strictly (no title or total rows skipped, unlike office imports), so that row N
+    of a problem is the N-th line after the header. UTF-8, with or without BOM, or GBK.
+    """
     try:
-        table = read_table(folder / name)
+        text, _encoding = decode_bytes((folder / name).read_bytes())
+    except FileNotFoundError:
+        problems.add(name, None, "(file)", str(folder / name), "create the file")
+        return []
     except TableError as exc:
         problems.add(name, None, "(file)", str(folder / name), str(exc))
         return []
-    missing = [column for column in columns if column not in table.columns]
+    lines = list(csv.reader(io.StringIO(text, newline="")))
+    header = [cell.strip() for cell in lines[0]] if lines else []
+    missing = [column for column in columns if column not in header]
     for column in missing:
         problems.add(name, None, column, None, f"add the column; the header must hold {columns}")
     if missing:
         return []
-    return [{k: v or "" for k, v in record.items()} for record in table.records()]
+    rows = []
+    for number, line in enumerate(lines[1:], 1):
+        if not any(cell.strip() for cell in line):
+            problems.add(name, number, "(row)", "", "remove the empty row")
+        cells = [cell.strip() for cell in line] + [""] * (len(header) - len(line))
+        rows.append(dict(zip(header, cells, strict=False)))
+    return rows
 
 
 def read_regions(folder: Path, problems: Problems) -> list[Region]:
