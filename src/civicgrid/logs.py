@@ -38,3 +38,4 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level)
     # jieba prints its dictionary loading at DEBUG/INFO through its own logger.
     logging.getLogger("jieba").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)

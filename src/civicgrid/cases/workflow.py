@@ -478,7 +478,7 @@ def perform(
             f"case {case.number} was changed by someone else at the same moment",
             field="version", value=data.version, fix="reload the case and try again",
         ) from None
-    log.info("case %s: %s %s -> %s", case.number, action, previous, target,
-             extra={"case_number": case.number, "action": action})
+    log.log(logging.INFO if live else logging.DEBUG, "case %s: %s %s -> %s", case.number,
+            action, previous, target, extra={"case_number": case.number, "action": action})
     publish(session, CaseHappening(case=case, event=event, live=live))
     return event

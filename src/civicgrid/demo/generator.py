@@ -23,6 +23,7 @@ from civicgrid.cases import states
 from civicgrid.cases.models import Case
 from civicgrid.cases.schemas import ActionIn, CaseCreate
 from civicgrid.cases.workflow import SYSTEM, Actor, perform
+from civicgrid.errors import Conflict
 from civicgrid.jurisdiction import service as jurisdiction
 from civicgrid.jurisdiction.models import Category, Region, Unit
 
@@ -153,14 +154,17 @@ def _walk(session: Session, case: Case, rng: random.Random, received: dt.datetim
     clock = received
     age_days = (now - received).total_seconds() / 86400
 
-    def act(action: str, actor: Actor, hours: float, **fields: object) -> bool:
+    def act(action: str, actor: Actor, after: float, **fields: object) -> bool:
         nonlocal clock
-        step_at = clock + dt.timedelta(hours=hours)
+        step_at = clock + dt.timedelta(hours=after)
         if step_at >= now:
             return False
+        try:
+            perform(session=session, case=case, action=action, actor=actor,
+                    data=ActionIn(version=case.version, **fields), now=step_at, live=False)
+        except Conflict:  # e.g. a reply while a called unit has not reported in yet
+            return False
         clock = step_at
-        perform(session=session, case=case, action=action, actor=actor,
-                data=ActionIn(version=case.version, **fields), now=clock, live=False)
         return True
 
     roll = rng.random()

@@ -4,6 +4,7 @@ and holiday notices (a notice that changes working days recomputes open deadline
 from __future__ import annotations
 
 import datetime as dt
+
 import logging
 from dataclasses import asdict
 
@@ -117,15 +118,7 @@ def limits_for_case(*, session: Session, case: object):  # noqa: ANN201 (Limits)
 
 def notice_from_row(row: HolidayNotice) -> NoticeData:
     """The pack's notice value from its stored JSON body."""
-    body = row.body
-    return NoticeData(
-        notice_id=row.notice_id,
-        year=row.year,
-        title=row.title,
-        published=row.published,
-        holidays={dt.date.fromisoformat(d["date"]): d["name"] for d in body.get("holidays", [])},
-        workdays={dt.date.fromisoformat(d["date"]): d["name"] for d in body.get("workdays", [])},
-    )
+    return NoticeData.from_json(row.body, file=f"notice {row.notice_id}")
 
 
 def get_calendar(session: Session) -> WorkCalendar:
@@ -148,13 +141,6 @@ def get_calendar(session: Session) -> WorkCalendar:
     return calendar
 
 
-def _notice_body(notice: NoticeData) -> dict:
-    return {
-        "holidays": [{"date": d.isoformat(), "name": n} for d, n in sorted(notice.holidays.items())],
-        "workdays": [{"date": d.isoformat(), "name": n} for d, n in sorted(notice.workdays.items())],
-    }
-
-
 def store_notice(*, session: Session, notice: NoticeData) -> bool:
     """Store a holiday notice; False when the same notice id is already stored."""
     if session.get(HolidayNotice, notice.notice_id) is not None:
@@ -165,7 +151,7 @@ def store_notice(*, session: Session, notice: NoticeData) -> bool:
             year=notice.year,
             title=notice.title,
             published=notice.published,
-            body=_notice_body(notice),
+            body=notice.to_json(),
             loaded_at=dt.datetime.now(dt.UTC),
         )
     )
@@ -187,8 +173,8 @@ def load_pack(*, session: Session, pack: Pack) -> dict[str, int]:
                 code=category.code,
                 name=category.name,
                 path=category.path,
-                level=len(category.code) // 2,
-                parent_code=category.code[:-2] or None,
+                level=category.level,
+                parent_code=category.parent_code,
                 response_hours=category.response_hours,
                 completion_days=category.completion_days,
                 default_unit=category.default_unit,
@@ -198,7 +184,7 @@ def load_pack(*, session: Session, pack: Pack) -> dict[str, int]:
         session.add(RoutingRule(**asdict(rule)))
     added = sum(store_notice(session=session, notice=n) for n in pack.notices)
     session.flush()
-    log.info("pack %s loaded", pack.meta.get("code"))
+    log.info("pack %s (%s) loaded", pack.meta.code, pack.meta.name)
     return {
         "regions": len(pack.regions),
         "units": len(pack.units),

@@ -1,8 +1,8 @@
-"""core tables: pack, cases, events, users, notifications
+"""core tables
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 16:43:35.969203
+Create Date: 2026-12-04 16:47:19.136207
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ def upgrade() -> None:
     sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('source_id', sa.String(length=64), nullable=True),
     sa.Column('imported', sa.Boolean(), nullable=False),
+    sa.Column('generated', sa.Boolean(), nullable=False),
     sa.Column('reporter_name', sa.String(length=100), nullable=True),
     sa.Column('reporter_phone', sa.String(length=32), nullable=True),
     sa.Column('anonymous', sa.Boolean(), nullable=False),
