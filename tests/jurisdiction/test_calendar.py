@@ -104,6 +104,7 @@ def test_cal01_deadline_into_an_unloaded_year_is_provisional(calendar: WorkCalen
     assert due.date == D(2027, 1, 11)
     assert due.provisional is True
     assert due.missing_years == (2027,)
+    assert due.warning is not None and "2027 calendar not loaded" in due.warning
 
 
 def test_cal01_loading_2027_moves_the_deadline_and_clears_provisional(
@@ -115,6 +116,7 @@ def test_cal01_loading_2027_moves_the_deadline_and_clears_provisional(
 
     assert changed == {D(2027, 1, 1)}
     assert (due.date, due.provisional, due.missing_years) == (D(2027, 1, 12), False, ())
+    assert due.warning is None
 
 
 def test_known_years_are_2019_to_2026_and_2027_is_not_covered(calendar: WorkCalendar) -> None:

@@ -58,6 +58,11 @@ class Deadline:
     provisional: bool
     missing_years: tuple[int, ...] = ()
 
+    @property
+    def warning(self) -> str | None:
+        """A line to show beside a provisional deadline, e.g. "2027 calendar not loaded"."""
+        return provisional_warning(self.missing_years)
+
 
 @dataclass(frozen=True)
 class TimedDeadline:
@@ -66,6 +71,22 @@ class TimedDeadline:
     at: dt.datetime
     provisional: bool
     missing_years: tuple[int, ...] = ()
+
+    @property
+    def warning(self) -> str | None:
+        """As :attr:`Deadline.warning`."""
+        return provisional_warning(self.missing_years)
+
+
+def provisional_warning(missing_years: tuple[int, ...]) -> str | None:
+    """The warning for a deadline counted through years without a holiday notice."""
+    if not missing_years:
+        return None
+    years = "、".join(str(year) for year in missing_years)
+    return (
+        f"{years}年节假日安排未加载（{years} calendar not loaded）：期限按周一至周五推算，"
+        "为暂定值，加载后将重新计算"
+    )
 
 
 @dataclass(frozen=True)
