@@ -23,7 +23,6 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(
         env_prefix="CIVICGRID_",
-        env_file=os.environ.get("CIVICGRID_CONFIG") or None,
         extra="ignore",
     )
 
@@ -109,8 +108,9 @@ def _secret_file(path: Path) -> str:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read from the environment on first use."""
-    return Settings()
+    """The process-wide settings, read from the environment (and the file named by
+    ``CIVICGRID_CONFIG``, if any) on first use."""
+    return Settings(_env_file=os.environ.get("CIVICGRID_CONFIG") or None)
 
 
 def reset_settings() -> None:

@@ -24,7 +24,7 @@ from civicgrid.cases.schemas import CaseCreate
 from civicgrid.cases.workflow import SYSTEM, Actor, allowed_actions
 from civicgrid.errors import NotFound, ValidationFailed
 from civicgrid.jurisdiction import service as jurisdiction
-from civicgrid.jurisdiction.models import Category, Region, Unit
+from civicgrid.jurisdiction.models import Category, Region
 from civicgrid.privacy.masking import mask_name, mask_phone
 
 log = logging.getLogger(__name__)
@@ -221,9 +221,7 @@ def search(
 
 
 def _names(session: Session) -> tuple[dict[str, str], dict[str, str]]:
-    units = {code: name for code, name in session.execute(select(Unit.code, Unit.name))}
-    cats = {code: name for code, name in session.execute(select(Category.code, Category.name))}
-    return units, cats
+    return jurisdiction.names(session)
 
 
 def render(*, session: Session, case: Case, actor: Actor, names: tuple | None = None) -> dict:

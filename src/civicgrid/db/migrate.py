@@ -18,7 +18,8 @@ def alembic_config(engine: Engine) -> Config:
     """An Alembic config pointing at the packaged migrations and ``engine``."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    url = engine.url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))  # ConfigParser escaping
     return config
 
 

@@ -22,6 +22,18 @@ DEFAULT_RESPONSE_HOURS = 24
 DEFAULT_COMPLETION_DAYS = 10
 
 _calendar_cache: dict[tuple, WorkCalendar] = {}
+_names_cache: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
+
+
+def names(session: Session) -> tuple[dict[str, str], dict[str, str]]:
+    """(unit code → name, category code → name), cached per database until a pack loads."""
+    key = str(session.get_bind().url)
+    cached = _names_cache.get(key)
+    if cached is None:
+        units = {code: name for code, name in session.execute(select(Unit.code, Unit.name))}
+        cats = {code: name for code, name in session.execute(select(Category.code, Category.name))}
+        cached = _names_cache[key] = (units, cats)
+    return cached
 
 
 def get_unit(*, session: Session, code: str) -> Unit | None:
@@ -161,6 +173,7 @@ def store_notice(*, session: Session, notice: NoticeData) -> bool:
 
 def load_pack(*, session: Session, pack: Pack) -> dict[str, int]:
     """Replace the pack tables with ``pack`` (cases keep their codes) and add its notices."""
+    _names_cache.clear()
     for model in (RoutingRule, Category, Unit, Region):
         session.execute(delete(model))
     for region in pack.regions:
