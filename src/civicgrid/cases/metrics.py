@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import String, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from civicgrid.cases import states
@@ -39,13 +39,12 @@ def _group_column(session: Session, group_by: str) -> Any:
         return Case.street_code
     if group_by == "category":
         return func.substr(Case.category_code, 1, 2)
-    if group_by in ("month", "day"):
-        # Periods are local (Asia/Shanghai) dates: shift UTC by eight hours.
+    if group_by == "day":
+        return cast(Case.received_on, String)
+    if group_by == "month":
         if dialect == "sqlite":
-            fmt = "%Y-%m" if group_by == "month" else "%Y-%m-%d"
-            return func.strftime(fmt, Case.received_at, "+8 hours")
-        fmt = "YYYY-MM" if group_by == "month" else "YYYY-MM-DD"
-        return func.to_char(Case.received_at + dt.timedelta(hours=8), fmt)
+            return func.strftime("%Y-%m", Case.received_on)
+        return func.to_char(Case.received_on, "YYYY-MM")
     return literal("all")
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -62,6 +63,8 @@ class Case(Base):
     source_unit: Mapped[str | None] = mapped_column(String(200))
 
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # The Asia/Shanghai date of receipt, kept for cheap grouping by day and month.
+    received_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     dispatched_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     replied_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

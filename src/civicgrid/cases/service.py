@@ -102,6 +102,7 @@ def create(
         street_code=chain.get("street"), community_code=chain.get("community"),
         grid_code=chain.get("grid"), category_code=data.category_code, priority=data.priority,
         status=states.RECEIVED, received_at=received, imported=not live,
+        received_on=deadlines.local_date(received),
         tracking_token=secrets.token_urlsafe(16) if channel in ("web", "qr", "open311") else None,
     )
     for key, value in (extra or {}).items():

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 16:47:19.136207
+Create Date: 2026-12-04 17:04:29.095745
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ def upgrade() -> None:
     sa.Column('lead_unit', sa.String(length=32), nullable=True),
     sa.Column('source_unit', sa.String(length=200), nullable=True),
     sa.Column('received_at', civicgrid.db.core.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_on', sa.Date(), nullable=True),
     sa.Column('dispatched_at', civicgrid.db.core.UTCDateTime(timezone=True), nullable=True),
     sa.Column('accepted_at', civicgrid.db.core.UTCDateTime(timezone=True), nullable=True),
     sa.Column('replied_at', civicgrid.db.core.UTCDateTime(timezone=True), nullable=True),
@@ -89,6 +90,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_cases_grid_code'), ['grid_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_lead_unit'), ['lead_unit'], unique=False)
         batch_op.create_index('ix_cases_received', ['received_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_received_on'), ['received_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_reporter_phone'), ['reporter_phone'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_status'), ['status'], unique=False)
         batch_op.create_index('ix_cases_status_unit', ['status', 'lead_unit'], unique=False)
@@ -301,6 +303,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_cases_status_unit')
         batch_op.drop_index(batch_op.f('ix_cases_status'))
         batch_op.drop_index(batch_op.f('ix_cases_reporter_phone'))
+        batch_op.drop_index(batch_op.f('ix_cases_received_on'))
         batch_op.drop_index('ix_cases_received')
         batch_op.drop_index(batch_op.f('ix_cases_lead_unit'))
         batch_op.drop_index(batch_op.f('ix_cases_grid_code'))
