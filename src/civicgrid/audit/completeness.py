@@ -5,8 +5,9 @@ Rules, in order (the first that applies decides the major finding):
 * ``empty_reply`` (major): nothing readable is left once markup is stripped;
 * ``formula_only`` (major): only receipt, forwarding and courtesy formulas (已收悉, 已转
   ...阅处, 感谢您的支持), no content sentence;
-* a *referral* — the reply's answer is to send the citizen elsewhere (不属于...范围,
-  建议您向...咨询) — is an explicit decline, complete when it names the competent unit and
+* a *referral* — the reply's answer is to send the citizen elsewhere: it says the matter
+  is not its business (不属于...范围, 没有管辖权), or it is short, reports nothing done and
+  sends the citizen on (建议您向...咨询, 请关注...) — is an explicit decline, complete when it names the competent unit and
   a contact (phone, website, office); otherwise ``referral_incomplete`` (major);
 * ``asks_for_details`` (major): the reply only asks the citizen for more details;
 * ``no_result`` (major): no handling verb, refusal or finding in the content;
@@ -32,11 +33,22 @@ from civicgrid.privacy.masking import find_phones
 CHECK = "completeness"
 
 THIN_REPLY_CJK = 40
-REFERRAL_MAX_CJK = 90
+REFERRAL_MAX_CJK = 120
+OUT_OF_SCOPE_MAX_CJK = 300
 DETAILS_MAX_CJK = 120
 
 _WORDS = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
-_OUT_OF_SCOPE = re.compile(r"不属于.{0,14}(?:范围|职责|职能|管辖|业务)|没有管辖权")
+_OUT_OF_SCOPE = re.compile(
+    r"不属于.{0,14}(?:范围|职责|职能|管辖|业务)|没有管辖权|无权|由上级.{0,8}负责|不归.{0,8}管"
+)
+_SEND_AWAY = re.compile(
+    r"(?:或|可|请|建议)[^。；;\n]{0,12}?(?:向|到|与)[^。；;\n]{1,24}?(?:咨询|联系|反映|申请|办理|了解)|"
+    r"请(?:您|你)?(?:参考|参照|查阅|登录|浏览|(?:密切)?关注)"
+)
+_DONE = re.compile(
+    r"经查|经核实|经调查|经核查|据查|现场|实地|责令|约谈|受理|已(?:经)?(?:于)?[^。；]{0,8}?"
+    r"(?:完成|拆除|整改|解决|安排|发放|修复|恢复|停止|取缔|下达|督促|联系|协调|召开|开展|核实|查处)"
+)
 _CONTACT = re.compile(
     r"(?:电话|热线|手机|联系方式|咨询电话)[：:（(]?\s*[\d\-—*]{5,}|https?://|www\.|网址|公众号|微信号|"
     r"\d{3,4}[-—]\d{7,8}|\d+楼\d+(?:室|办公室)|窗口"
@@ -72,10 +84,11 @@ def check_completeness(ctx: AuditContext) -> list[Finding]:
 
 def _is_referral(ctx: AuditContext) -> bool:
     content = ctx.content_text
-    sends_away = bool(_OUT_OF_SCOPE.search(ctx.reply.text)) or bool(
-        ctx.phrases.search("referrals", content)
-    )
-    return sends_away and cjk_count(content) <= REFERRAL_MAX_CJK
+    size = cjk_count(content)
+    if _OUT_OF_SCOPE.search(content) and size <= OUT_OF_SCOPE_MAX_CJK:
+        return True
+    sends_away = bool(ctx.phrases.search("referrals", content) or _SEND_AWAY.search(content))
+    return sends_away and size <= REFERRAL_MAX_CJK and not _DONE.search(content)
 
 
 def _referral_findings(ctx: AuditContext) -> list[Finding]:

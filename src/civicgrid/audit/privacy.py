@@ -4,7 +4,8 @@ Replies are published. Findings (spans index the reply; values are never put in 
 only their masks):
 
 * ``id_number`` (major): any resident ID number;
-* ``reporter_phone`` (major): a phone number that is the reporter's or appears in the request;
+* ``reporter_phone`` (major): the reporter's phone, or a mobile number that appears in the
+  request;
 * ``personal_mobile`` (major): a mobile number not introduced as a contact (电话/热线/手机);
 * ``reporter_name`` (major): the reporter's name, given or declared in the request (我叫...);
 * ``person_named`` (major): a person named after a role word (反映人王某某 style, unmasked);
@@ -26,14 +27,18 @@ from civicgrid.privacy.masking import find_id_numbers, find_phones, mask_id_numb
 CHECK = "privacy"
 
 _CONTACT_LABEL = re.compile(r"(?:电话|热线|手机|联系|拨打|咨询)[^。；;\n]{0,12}$")
-_SELF_NAME = re.compile(r"(?:我叫|我是|本人|名叫|姓名[:：]?)\s*([\u4e00-\u9fff]{2,3})")
+# A name is two or three characters followed by punctuation or a word that ends it.
+_NAME_END = r"(?=[，,。、；;：:（()）\s系是因于的之等与和及现家称]|\d|$)"
+_SELF_NAME = re.compile(r"(?:我叫|名叫|姓名[:：]?|我是)\s*([\u4e00-\u9fff]{2,3}?)" + _NAME_END)
 _ROLE_NAME = re.compile(
-    r"(?:反映人|来信人|信访人|投诉人|举报人|当事人|求助人|申请人|村民|居民|业主|患者|户主|网民|市民|"
-    r"群众|学生|家长)\s*([\u4e00-\u9fff]{2,3})"
+    r"(?:反映人|来信人|信访人|投诉人|举报人|当事人|求助人|申请人|村民|居民|业主|患者|户主)[:：]?\s*"
+    r"([\u4e00-\u9fff]{2,3}?)" + _NAME_END
 )
-_NOT_NAME_TAIL = re.compile(r"某|先生|女士|同志|反映|表示|小组|代表|家中|要求|提出|认为|称|等")
+_NOT_NAME_TAIL = re.compile(r"某|先生|女士|同志|反映|表示|小组|代表|家中|要求|提出|认为|称|等|[市县区镇乡村省人]$")
 _HOUSE = re.compile(
-    r"\d{1,3}\s*(?:栋|幢|号楼|座)\s*(?:\d{1,2}\s*单元)?\s*\d{3,4}\s*(?:室|号|房)?|\d{1,2}\s*单元\s*\d{3,4}"
+    r"\d{1,3}\s*(?:栋|幢|号楼|座)\s*\d{1,2}\s*单元\s*\d{3,4}(?:\s*[室号房](?![屋产源间]))?"
+    r"|\d{1,3}\s*(?:栋|幢|号楼|座)\s*\d{3,4}\s*[室号房](?![屋产源间])"
+    r"|\d{1,2}\s*单元\s*\d{3,4}(?:\s*[室号房](?![屋产源间]))?"
 )
 MAX_NAME_FINDINGS = 3
 
@@ -58,7 +63,10 @@ def _digits(value: str) -> str:
 
 def _phone_findings(ctx: AuditContext) -> list[Finding]:
     reply = ctx.reply.text
-    request_digits = {_digits(f.value) for f in find_phones(ctx.title.text + ctx.request.text)}
+    # Landlines in a request are mostly units' numbers the citizen quotes; mobiles are people's.
+    request_digits = {
+        _digits(f.value) for f in find_phones(ctx.title.text + ctx.request.text) if f.kind == "mobile"
+    }
     if ctx.reporter and ctx.reporter.phone:
         request_digits.add(_digits(ctx.reporter.phone))
     findings = []

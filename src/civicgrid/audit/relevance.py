@@ -2,8 +2,8 @@
 
 The request is split into asks. The main ask is the title when there is one, else the
 first sentence that asks or demands something; further asks are the other sentences that
-carry a question or demand marker (吗, 是否, 请, 希望, 要求...) or open a numbered point
-(1、 二、 ①). Each ask is reduced to its key terms: CJK character pairs that are not in the
+carry a question or demand marker (吗, 是否, 何时, 请求, 希望, 要求...) or open a numbered
+point (1、 二、 ①); rhetorical complaints (难道, 凭什么, 谁来) are not asks. Each ask is reduced to its key terms: CJK character pairs that are not in the
 ``generic_bigrams`` list and not made of function characters only, plus Latin/number
 tokens such as ``216`` or ``K1``.
 
@@ -13,9 +13,12 @@ that repeating the title does not count as answering it). A reply that refuses o
 the matter on explicitly (不属于...职责, 建议您向...) declines the asks instead of skipping
 them; whether such a refusal is complete is the completeness check's business.
 
+The main ask also counts as answered when the answer shares many key terms with the whole
+request (replies often answer without repeating the title's place names).
+
 Findings: ``quote_only`` (major) when the reply's content is mostly the request's own
 words; ``main_ask_unanswered`` (major, 答非所问); ``points_skipped`` (major, 避重就轻) when
-at least half of two or more further asks are left out; ``point_skipped`` (minor) for a
+two thirds of three or more further asks are left out; ``point_skipped`` (minor) for a
 single further ask left out. Spans index the request or title (``target``).
 """
 
@@ -30,10 +33,12 @@ from civicgrid.audit.verdict import MAJOR, MINOR, Finding
 
 CHECK = "relevance"
 
+# Questions and demands; rhetorical complaints (难道...?) are filtered out below.
 _ASK_MARKER = re.compile(
-    r"[?？]|吗|呢|什么|怎么|怎样|如何|为何|为啥|为什么|是否|能否|可否|何时|几时|多少|哪|请|希望|"
-    r"恳请|要求|建议|呼吁|望|求|盼|能不能|可不可以|有没有|咋"
+    r"吗[?？]?$|是否|能否|可否|何时|什么时候|几时|如何|怎么办|怎样|请问|多少钱|哪个部门|找谁|"
+    r"能不能|可不可以|有没有|请求|恳请|要求|希望|建议|呼吁|请(?:领导|政府|有关|相关)"
 )
+_RHETORICAL = re.compile(r"难道|岂|凭什么|还有没有|谁来|何在")
 _NUMBERED = re.compile(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2}|[①-⑩])\s*[、.．)）:：]")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]*[A-Za-z0-9]")
 _FUNCTION_CHARS = frozenset("的了是在我你他她它们这那有和与及就都也还又很太等被把对为吗呢吧啊么着过个一不没人会要能说到去来上下中其此该")
@@ -44,9 +49,14 @@ MIN_KEYS = 2
 QUOTE_SHINGLE = 6
 QUOTE_SHARE = 0.8
 # An ask is answered when this many key terms, or this share of them, recur in the answer.
-MAIN_MATCHES, MAIN_SHARE = 3, 0.3
+MAIN_MATCHES, MAIN_SHARE = 2, 0.25
 FURTHER_MATCHES, FURTHER_SHARE = 2, 0.2
 DECLINED_SHARE = 0.12
+# The main ask also counts as answered when the answer shares this much with the whole
+# request: replies often answer the matter without repeating the title's place names.
+BODY_MATCHES, BODY_SHARE = 8, 0.2
+# Skipping further asks is a major fault (避重就轻) from this many asks and this share.
+SKIPPED_MIN_ASKS, SKIPPED_SHARE = 3, 2 / 3
 
 
 @dataclass(frozen=True)
@@ -75,7 +85,17 @@ def check_relevance(ctx: AuditContext) -> list[Finding]:
         ctx.phrases.search("referrals", ctx.answer_text)
     )
     skipped = [a for a in asks if not _answered(a, answer, declining, declines)]
+    if skipped and skipped[0].main and _body_answered(ctx, answer):
+        skipped = skipped[1:]
     return _findings_for(ctx, asks, skipped)
+
+
+def _body_answered(ctx: AuditContext, answer: frozenset[str]) -> bool:
+    body = key_terms(ctx, ctx.request.text)
+    if not body:
+        return True
+    shared = len(body & answer)
+    return shared >= BODY_MATCHES or shared / len(body) >= BODY_SHARE
 
 
 def extract_asks(ctx: AuditContext) -> list[Ask]:
@@ -89,6 +109,8 @@ def extract_asks(ctx: AuditContext) -> list[Ask]:
     for start, end in sentence_spans(text):
         sentence = text[start:end]
         if not (_ASK_MARKER.search(sentence) or _NUMBERED.match(sentence)):
+            continue
+        if _RHETORICAL.search(sentence):
             continue
         ask = _ask(ctx, sentence, (start, end), "request", not asks)
         if len(ask.keys) >= MIN_KEYS and not _duplicate(ask, asks):
@@ -172,7 +194,7 @@ def _findings_for(ctx: AuditContext, asks: list[Ask], skipped: list[Ask]) -> lis
         findings.append(_skipped_finding(ctx, main, "main_ask_unanswered", MAJOR))
     further = [a for a in asks if not a.main]
     further_skipped = [a for a in skipped if not a.main]
-    if len(further_skipped) >= 2 and len(further_skipped) * 2 >= len(further):
+    if len(further) >= SKIPPED_MIN_ASKS and len(further_skipped) >= SKIPPED_SHARE * len(further):
         findings.append(_skipped_finding(ctx, further_skipped[0], "points_skipped", MAJOR,
                                          count=len(further_skipped), total=len(further)))
     else:

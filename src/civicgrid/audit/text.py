@@ -28,7 +28,7 @@ _LEFTOVER = re.compile(
     r"|Normal\s+0\s+[\d.]+\s*(?:磅|pt)\s.*?X-NONE"  # Word's document settings line
     r"|[\w.#-]+\s*\{[^{}]{0,2000}mso-[^{}]{0,2000}\}"  # a CSS rule holding mso- styles
     r"|mso-[a-z-]+\s*:\s*[^;\"'<>\n]{0,80};?"
-    r"|<[A-Za-z/!][^<>]{0,500}>"  # any other tag
+    r"|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]{0,500})?/?>|<!DOCTYPE[^<>]*>"  # any other tag
     r"|&(?:[A-Za-z]{2,8}|#\d{1,7}|#x[0-9A-Fa-f]{1,6});"
     r"|_x000[DA]_"
     r"|[\u200b-\u200f\u2060\ufeff]",
