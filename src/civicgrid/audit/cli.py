@@ -40,7 +40,8 @@ def check_command(
     replied_at: str = typer.Option(None, "--replied-at", help="When the reply was written."),
     deadline: str = typer.Option(None, "--deadline", help="The reply deadline."),
     phrases: Path = typer.Option(None, "--phrases", help="JSON file overriding phrase lists."),
-    use_llm: bool = typer.Option(False, "--llm", help="Ask the configured LLM for a second opinion."),
+    use_llm: bool = typer.Option(False, "--llm",
+                                 help="Ask the configured LLM for a second opinion."),
     rewrite: bool = typer.Option(False, "--rewrite", help="Add a rewrite suggestion."),
     as_json: bool = JsonOption,
 ) -> None:
@@ -117,8 +118,7 @@ def eval_command(
                       received=received_col, replied=replied_col)
     try:
         table = read_table(data, sheet=sheet)
-        evaluation = evaluate_table(table, columns, phrases=phrases,
-                                    progress=lambda done, total: progress(f"audited {done}/{total}"))
+        evaluation = evaluate_table(table, columns, phrases=phrases, progress=_report)
     except (TableError, EvaluationError, PhraseError) as exc:
         fail(str(exc), as_json)
     result = dict(evaluation.summary)
@@ -129,6 +129,10 @@ def eval_command(
         except OSError as exc:
             fail(f"--predictions {str(predictions)!r} cannot be written: {exc.strerror}", as_json)
     emit(result, as_json, _human_eval)
+
+
+def _report(done: int, total: int) -> None:
+    progress(f"audited {done}/{total}")
 
 
 def _human_eval(result: dict[str, Any]) -> str:

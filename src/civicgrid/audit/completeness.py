@@ -7,8 +7,9 @@ Rules, in order (the first that applies decides the major finding):
   ...阅处, 感谢您的支持), no content sentence;
 * a *referral* — the reply's answer is to send the citizen elsewhere: it says the matter
   is not its business (不属于...范围, 没有管辖权), or it is short, reports nothing done and
-  sends the citizen on (建议您向...咨询, 请关注...) — is an explicit decline, complete when it names the competent unit and
-  a contact (phone, website, office); otherwise ``referral_incomplete`` (major);
+  sends the citizen on (建议您向...咨询, 请关注...) — is an explicit decline, complete when
+  it names the competent unit and a contact (phone, website, office); otherwise
+  ``referral_incomplete`` (major);
 * ``asks_for_details`` (major): the reply only asks the citizen for more details;
 * ``no_result`` (major): no handling verb, refusal or finding in the content;
 * ``promise_only`` (major): every content sentence is a promise (将, 会, 正在研究) and none

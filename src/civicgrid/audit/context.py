@@ -72,7 +72,6 @@ class AuditContext:
     replied_at: dt.datetime | None = None
     deadline: dt.datetime | None = None
     reporter: Reporter | None = None
-    _cache: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def reply_sentences(self) -> list[tuple[int, int]]:

@@ -191,9 +191,13 @@ def score_distribution(scores: Sequence[int], verdicts: Sequence[str]) -> dict[s
         "q3": quartiles[2],
         "min": min(scores),
         "max": max(scores),
-        "histogram": {f"{b * 10}-{b * 10 + 9 if b < 9 else 100}": bins.get(b, 0) for b in range(10)},
+        "histogram": {_bin_name(b): bins.get(b, 0) for b in range(10)},
         "verdicts": {v: sum(1 for x in verdicts if x == v) for v in VERDICTS},
     }
+
+
+def _bin_name(index: int) -> str:
+    return f"{index * 10}-{index * 10 + 9 if index < 9 else 100}"
 
 
 def agreement_summary(pairs: Sequence[tuple[int, int]]) -> dict[str, Any]:
@@ -213,7 +217,9 @@ def agreement_summary(pairs: Sequence[tuple[int, int]]) -> dict[str, Any]:
 def agreement(labels: Sequence[int], predicted: Sequence[int]) -> float:
     """The share of positions where the two 0/1 sequences agree."""
     if len(labels) != len(predicted):
-        raise ValueError(f"labels ({len(labels)}) and predictions ({len(predicted)}) differ in length")
+        raise ValueError(
+            f"labels ({len(labels)}) and predictions ({len(predicted)}) differ in length"
+        )
     return sum(a == b for a, b in zip(labels, predicted, strict=True)) / len(labels)
 
 

@@ -71,7 +71,9 @@ def ask_llm(client: ChatClient, ctx: AuditContext, *, with_rewrite: bool) -> dic
     ]
     data = client.chat_json(messages, required=("verdict", "reasons"))
     if data.get("verdict") not in VERDICTS:
-        raise LLMUnavailable(f"the model's verdict {data.get('verdict')!r} is not one of {VERDICTS}")
+        raise LLMUnavailable(
+            f"the model's verdict {data.get('verdict')!r} is not one of {VERDICTS}"
+        )
     reasons = data.get("reasons")
     if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
         raise LLMUnavailable("the model's reasons are not a list of strings")

@@ -126,7 +126,9 @@ def _extend(lists: dict[str, tuple[str, ...]], value: Any) -> None:
         raise PhraseError("phrase key 'extend' must map list names to lists of phrases")
     for key, extra in value.items():
         if key not in LIST_KEYS:
-            raise PhraseError(f"phrase key {key!r} under 'extend' is unknown; use one of {LIST_KEYS}")
+            raise PhraseError(
+                f"phrase key {key!r} under 'extend' is unknown; use one of {LIST_KEYS}"
+            )
         lists[key] = lists[key] + _as_list(key, extra)
 
 
@@ -164,7 +166,9 @@ def _alternation(key: str, phrases: tuple[str, ...]) -> re.Pattern[str]:
             try:
                 re.compile(phrase[3:])
             except re.error as exc:
-                raise PhraseError(f"phrase {phrase!r} in {key!r} is not a valid regex: {exc}") from None
+                raise PhraseError(
+                    f"phrase {phrase!r} in {key!r} is not a valid regex: {exc}"
+                ) from None
             parts.append(f"(?:{phrase[3:]})")
         else:
             parts.append(re.escape(phrase))

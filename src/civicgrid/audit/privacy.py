@@ -65,7 +65,9 @@ def _phone_findings(ctx: AuditContext) -> list[Finding]:
     reply = ctx.reply.text
     # Landlines in a request are mostly units' numbers the citizen quotes; mobiles are people's.
     request_digits = {
-        _digits(f.value) for f in find_phones(ctx.title.text + ctx.request.text) if f.kind == "mobile"
+        _digits(f.value)
+        for f in find_phones(ctx.title.text + ctx.request.text)
+        if f.kind == "mobile"
     }
     if ctx.reporter and ctx.reporter.phone:
         request_digits.add(_digits(ctx.reporter.phone))

@@ -39,7 +39,8 @@ class AuditRecord:
         when = parse_when(audited_at, name="audited_at")
         if when is None:
             raise ValueError("audited_at is required to place a verdict in a month")
-        return cls(unit=unit, audited_at=when, verdict=verdict.verdict, faults=tuple(verdict.faults))
+        return cls(unit=unit, audited_at=when, verdict=verdict.verdict,
+                   faults=tuple(verdict.faults))
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,9 @@ class UnitMonth:
         return self.returned / self.audited if self.audited else 0.0
 
 
-def unit_month_statistics(records: Iterable[AuditRecord], *, top: int = TOP_FAULTS) -> list[UnitMonth]:
+def unit_month_statistics(
+    records: Iterable[AuditRecord], *, top: int = TOP_FAULTS
+) -> list[UnitMonth]:
     """Per unit and month: audited, returned, passed with notes and the top faults."""
     groups: dict[tuple[str, str], list[AuditRecord]] = defaultdict(list)
     for record in records:

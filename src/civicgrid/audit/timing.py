@@ -21,7 +21,9 @@ import re
 from civicgrid.audit.context import AuditContext
 from civicgrid.audit.verdict import MAJOR, MINOR, Finding
 
-_WRITTEN_DATE = re.compile(r"(?<![\d\-—])(\d{4})\s*(?:年|[-./])\s*(\d{1,2})\s*(?:月|[-./])\s*(\d{1,2})\s*日?")
+_WRITTEN_DATE = re.compile(
+    r"(?<![\d\-—])(\d{4})\s*(?:年|[-./])\s*(\d{1,2})\s*(?:月|[-./])\s*(\d{1,2})\s*日?"
+)
 _DONE_ON = re.compile(r"已(?:经)?于\s*$")
 _TAIL = 40
 
