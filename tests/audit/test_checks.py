@@ -239,3 +239,20 @@ def test_unreadable_time_names_the_argument():
 
     with pytest.raises(WhenError, match="deadline='next week' is not a time"):
         audit(REQUEST, GOOD_REPLY, deadline="next week")
+
+
+def test_main_ask_answered_in_other_words_is_only_a_note():
+    # The title says 烤肉摊子, the reply 烧烤店: characters cannot see synonyms.
+    reply = ("您好！经查，啊Q烧烤店露天经营至凌晨，噪音扰民属实。7月20日城管执法部门向该店送达"
+             "《责令整改通知》，要求晚22点前停止店外营业，7月21日复查已整改到位。感谢您的来信！"
+             "商州区人民政府办公室")
+    verdict = audit("林涧村的啊Q烤肉摊子每天扰民到十二点后，多次打电话投诉没人管。", reply,
+                    title="啊Q烤肉摊子扰民打投诉电话一直不给予处理")
+    relevance = {f.code: f.severity for f in verdict.findings if f.check == "relevance"}
+    assert relevance.get("main_ask_unanswered") is None
+    assert verdict.core_verdict != "return"
+
+
+def test_everyday_words_after_role_words_are_not_names():
+    reply = GOOD_REPLY.replace("经查，", "经查，该店影响居民安全，业主单位已配合，")
+    assert codes(audit(REQUEST, reply), "privacy") == set()

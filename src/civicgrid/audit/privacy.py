@@ -40,6 +40,19 @@ _HOUSE = re.compile(
     r"|\d{1,3}\s*(?:栋|幢|号楼|座)\s*\d{3,4}\s*[室号房](?![屋产源间])"
     r"|\d{1,2}\s*单元\s*\d{3,4}(?:\s*[室号房](?![屋产源间]))?"
 )
+# Everyday words that start with a surname character and can follow 居民/业主/村民.
+_NOT_NAMES = frozenset(
+    "安全 安置 安排 申请 申报 房屋 房产 房子 房间 单位 秩序 车辆 全部 全体 方面 方式 高度 管理 "
+    "解决 关于 常住 常年 时间 周边 周围 成员 明确 文化 应当 于是 石材 林地 林业 金额 施工 温度 "
+    "路面 路段 向上 司法 商户 商铺 余款 余额 和车 和谐 和行 出行 贺电 钱款 费用 孔洞 毛坯 包括 "
+    "万元 千元 左右 东侧 西侧 南侧 北侧 江边 河边 田地 田间 宁静 柏油 杨树 谷物 邱陵 苗木 "
+    "代表 项目 任务 任何 计划 查询 查看 许可 华侨 易地 齐心 祝福 尚未 舒适 卫生 席位 庞大 "
+    "翟家 段落 简单 严重 武警 戴口 燕子 姚家 巫山 景观 景区 景点 童年 邢台 岳父 岳母 龙头 "
+    "凌晨 明显 华府 梁上 欧式 游玩 蒙受 骆驼 傅家 边缘 边界 卞家 闵行 党员 党委 宫殿 满意 "
+    "商南 商议 商定 商洛 商州 商丹 商量 金陵 郭大".split()
+)
+# Characters that rarely stand second in a given name but often follow a surname-like word.
+_NOT_NAME_SECOND = frozenset("的了是在部门业系号以知释物勘申查理员会局委办所站处科股街道路区")
 MAX_NAME_FINDINGS = 3
 
 
@@ -122,7 +135,9 @@ def _plausible_name(ctx: AuditContext, candidate: str, following: str) -> str | 
         return None
     cut = _NOT_NAME_TAIL.search(candidate)
     name = candidate[: cut.start()] if cut else candidate
-    if len(name) < 2 or following.startswith("某"):
+    if len(name) < 2 or following.startswith("某") or name[:2] in _NOT_NAMES:
+        return None
+    if name[1] in _NOT_NAME_SECOND:
         return None
     return name
 
