@@ -121,10 +121,9 @@ class AuditContext:
         return _QUOTE.sub(replace, sentence)
 
     def _has_content(self, sentence: str) -> bool:
-        rest = sentence
-        for key in ("acknowledgements", "forwarding", "boilerplate", "evasions", "openings",
-                    "closings"):
-            rest = self.phrases.patterns[key].sub("", rest)
+        if cjk_count(sentence) < CONTENT_MIN_CJK:
+            return False
+        rest = self.phrases.patterns["formulas"].sub("", sentence)
         rest = UNIT_NAME.sub("", _DATE_TEXT.sub("", rest))
         return cjk_count(rest) >= CONTENT_MIN_CJK
 

@@ -57,6 +57,9 @@ LIST_KEYS = (
     "generic_bigrams",
 )
 
+# Lists whose phrases carry no content (see civicgrid.audit.context).
+FORMULA_KEYS = ("acknowledgements", "forwarding", "boilerplate", "evasions", "openings", "closings")
+
 PhraseOverride = dict[str, Any] | str | Path | None
 
 
@@ -150,6 +153,9 @@ def _compile(lists: dict[str, tuple[str, ...]], surnames: frozenset[str]) -> Phr
         if key == "generic_bigrams":
             continue
         patterns[key] = _alternation(key, lists[key])
+    # All formula lists in one pattern: the content test strips them in a single pass.
+    formulas = tuple(p for key in FORMULA_KEYS for p in lists[key])
+    patterns["formulas"] = _alternation("formulas", formulas)
     return PhraseSet(
         lists=lists,
         patterns=patterns,
