@@ -98,7 +98,7 @@ def _merge(verdict: Verdict, answer: dict[str, Any], offline_rewrite: str | None
         ))
     merged = build_verdict(findings)
     chosen = (llm_rewrite or offline_rewrite) if rewrite else None
-    return replace(merged, llm=record, rewrite=chosen, notes=verdict.notes)
+    return replace(merged, llm=record, rewrite=chosen)
 
 
 def suggest_rewrite(verdict: Verdict) -> str:

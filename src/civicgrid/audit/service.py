@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from civicgrid.audit.completeness import check_completeness
 from civicgrid.audit.context import AuditContext, Reporter
@@ -37,6 +37,9 @@ from civicgrid.audit.timing import check_contradiction, check_timeliness
 from civicgrid.audit.tone import check_tone
 from civicgrid.audit.verdict import Finding, Verdict, build_verdict
 from civicgrid.audit.when import When, parse_when
+
+if TYPE_CHECKING:
+    from civicgrid.llm.client import ChatClient
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +66,7 @@ def audit(
     reporter: Reporter | dict[str, Any] | None = None,
     phrases: PhraseSet | PhraseOverride = None,
     title: str | None = None,
-    llm: Any = None,
+    llm: ChatClient | None = None,
     rewrite: bool = False,
 ) -> Verdict:
     """Audit one reply against its request and return the verdict with every finding."""

@@ -20,7 +20,7 @@ alone: the content verdict that the evaluation compares with hand labels.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 CHECKS = ("relevance", "completeness", "contradiction", "tone", "privacy", "timeliness")
@@ -82,7 +82,6 @@ class Verdict:
     core_verdict: str
     llm: LLMRecord | None = None
     rewrite: str | None = None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def faults(self) -> list[str]:
@@ -101,7 +100,6 @@ class Verdict:
             "findings": [f.to_dict() for f in self.findings],
             "llm": self.llm.to_dict() if self.llm else None,
             "rewrite": self.rewrite,
-            "notes": self.notes,
         }
 
 
