@@ -17,7 +17,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from civicgrid.audit import audit
 from civicgrid.audit.evaluation import Columns, evaluate_table
+from civicgrid.audit.statistics import AuditRecord, unit_month_statistics
 from civicgrid.intake.files import Table, read_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,6 +66,24 @@ def run() -> dict[str, dict[str, Any]]:
     return results
 
 
+def shangluo_units(top: int = 5) -> list[str]:
+    """Markdown rows: the unit-months of the Shangluo file with the most replies audited."""
+    records = []
+    for row in read_table(DATA / SOURCES["shangluo-mayor-mailbox"]["file"]).records():
+        if not row["reply_agency"] or not row["reply_date"]:
+            continue
+        verdict = audit(row["query"], row["reply"], title=row["title"])
+        records.append(AuditRecord.from_verdict(verdict, unit=row["reply_agency"],
+                                                audited_at=row["reply_date"]))
+    busiest = sorted(unit_month_statistics(records), key=lambda r: (-r.audited, r.month))[:top]
+    lines = ["| unit | month | audited | returned | top faults |",
+             "| --- | --- | ---: | ---: | --- |"]
+    for r in busiest:
+        faults = ", ".join(f"{name} {n}" for name, n in r.top_faults)
+        lines.append(f"| {r.unit} | {r.month} | {r.audited} | {r.returned} | {faults} |")
+    return lines
+
+
 def markdown(results: dict[str, dict[str, Any]]) -> str:
     lines = ["| set | rows | mean score | median | pass | pass with notes | return |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
@@ -98,6 +118,8 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
         lines.append(f"| {name} | {s['labelled']} | {ones} | {s['agreement']} | {s['kappa']} | "
                      f"{c['label1_pred1']} | {c['label1_pred0']} | {c['label0_pred1']} | "
                      f"{c['label0_pred0']} |")
+    lines += ["", "Statistics helper on Shangluo (reply_agency as the unit, reply_date as the "
+              "month), the busiest unit-months:", ""] + shangluo_units()
     return "\n".join(lines)
 
 

@@ -119,3 +119,16 @@ def test_check_command_with_llm_but_no_endpoint_records_the_fallback(monkeypatch
     output = json.loads(result.stdout)
     assert output["llm"]["used"] is False
     assert output["llm"]["fallback"].startswith("no LLM endpoint configured")
+
+
+def test_eval_with_deadline_column_counts_late_replies(tmp_path):
+    data = write_pairs(tmp_path / "pairs.csv", [
+        (REQUEST, GOOD_REPLY, "2026-12-04 10:00", "2026-12-08"),
+        (REQUEST, GOOD_REPLY, "2026-12-09 10:00", "2026-12-08"),
+        (REQUEST, GOOD_REPLY, "not a date", "2026-12-08"),
+    ], header=("请求", "答复", "答复时间", "时限"))
+    result = run_eval("--data", str(data), "--request-col", "请求", "--reply-col", "答复",
+                      "--replied-col", "答复时间", "--deadline-col", "时限", "--json")
+    output = json.loads(result.stdout)
+    assert output["fault_codes"]["late"] == 1
+    assert (output["fault_codes"]["reply_time_unknown"], output["unreadable_dates"]) == (1, 1)

@@ -107,6 +107,7 @@ def eval_command(
     title_col: str = typer.Option(None, "--title-col", help="Column of request titles."),
     received_col: str = typer.Option(None, "--received-col", help="Column of request times."),
     replied_col: str = typer.Option(None, "--replied-col", help="Column of reply times."),
+    deadline_col: str = typer.Option(None, "--deadline-col", help="Column of reply deadlines."),
     sheet: str = typer.Option(None, "--sheet", help="Sheet of an XLSX file."),
     phrases: Path = typer.Option(None, "--phrases", help="JSON file overriding phrase lists."),
     predictions: Path = typer.Option(None, "--predictions",
@@ -115,7 +116,7 @@ def eval_command(
 ) -> None:
     """Audit every row of a file; print scores, faults and agreement with labels."""
     columns = Columns(request=request_col, reply=reply_col, label=label_col, title=title_col,
-                      received=received_col, replied=replied_col)
+                      received=received_col, replied=replied_col, deadline=deadline_col)
     try:
         table = read_table(data, sheet=sheet)
         evaluation = evaluate_table(table, columns, phrases=phrases, progress=_report)

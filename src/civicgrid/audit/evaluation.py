@@ -81,6 +81,7 @@ class Columns:
     title: str | None = None
     received: str | None = None
     replied: str | None = None
+    deadline: str | None = None
 
 
 def evaluate_table(
@@ -100,7 +101,7 @@ def evaluate_table(
         evaluation.skipped_dates += bad
         verdict = audit(
             values["request"][index], values["reply"][index], title=_at(values, "title", index),
-            received_at=times[0], replied_at=times[1], phrases=phrase_set,
+            received_at=times[0], replied_at=times[1], deadline=times[2], phrases=phrase_set,
         )
         evaluation.rows.append(RowResult(
             row=index + 1, score=verdict.score, verdict=verdict.verdict,
@@ -119,6 +120,7 @@ def _column_values(table: Table, columns: Columns) -> dict[str, list[str | None]
     wanted = {
         "request": columns.request, "reply": columns.reply, "label": columns.label,
         "title": columns.title, "received": columns.received, "replied": columns.replied,
+        "deadline": columns.deadline,
     }
     return {key: table.values(name) for key, name in wanted.items() if name}
 
@@ -131,9 +133,10 @@ def _at(values: dict[str, list[str | None]], key: str, index: int) -> str | None
 def _times(values: dict[str, list[str | None]], index: int) -> tuple[list[Any], int]:
     times: list[Any] = []
     bad = 0
-    for key in ("received", "replied"):
+    for key in ("received", "replied", "deadline"):
         try:
-            times.append(parse_when(_at(values, key, index), name=key))
+            times.append(parse_when(_at(values, key, index), name=key,
+                                    end_of_day=key == "deadline"))
         except WhenError:
             times.append(None)
             bad += 1
