@@ -12,6 +12,8 @@ from civicgrid.cases.schemas import ActionIn, CaseCreate
 from civicgrid.cases.workflow import Actor, perform
 from civicgrid.jurisdiction.models import Unit
 
+from tests.support.texts import GOOD_REPLY, REQUEST
+
 pytestmark = pytest.mark.db
 START = dt.datetime(2018, 3, 1, tzinfo=dt.UTC)
 DISPATCHER = Actor(id=None, name="派单员", role="dispatcher")
@@ -19,7 +21,7 @@ DISPATCHER = Actor(id=None, name="派单员", role="dispatcher")
 
 def _walk(session, unit: str, day: int, steps: list[tuple[str, float, dict]]):  # noqa: ANN001, ANN202
     received = START + dt.timedelta(days=day, hours=2)
-    case = service.create(session=session, data=CaseCreate(text="指标测试", received_at=received),
+    case = service.create(session=session, data=CaseCreate(text=REQUEST, received_at=received),
                           channel="hotline", now=received)
     handler = Actor(id=None, name="承办", role="handler", unit_code=unit)
     for action, hours, fields in steps:
@@ -30,18 +32,18 @@ def _walk(session, unit: str, day: int, steps: list[tuple[str, float, dict]]):  
     return case
 
 
-def full(satisfaction: str, reply_after_hours: float, unit: str) -> list:
+def full(satisfaction: str, close_after_hours: float, unit: str) -> list:
     return [("dispatch", 0.5, {"unit_code": unit}), ("accept", 1, {}),
-            ("reply", reply_after_hours, {"text": "已处理"}), ("review", reply_after_hours + 1, {"passed": True}),
-            ("return_visit", reply_after_hours + 2, {"satisfaction": satisfaction})]
+            ("reply", 20, {"text": GOOD_REPLY}), ("review", close_after_hours - 2, {"passed": True}),
+            ("return_visit", close_after_hours, {"satisfaction": satisfaction})]
 
 
 def test_rates_by_unit_match_hand_counts(session) -> None:  # noqa: ANN001
     unit = session.scalar(select(Unit.code).where(Unit.kind == "department").order_by(Unit.code.desc()))
-    _walk(session, unit, 1, full("satisfied", 24, unit))
-    _walk(session, unit, 2, full("basic", 30, unit))
-    _walk(session, unit, 3, full("satisfied", 24 * 40, unit))          # closed late
-    _walk(session, unit, 4, full("dissatisfied", 24, unit))           # reopened, still open
+    _walk(session, unit, 1, full("satisfied", 26, unit))
+    _walk(session, unit, 2, full("basic", 32, unit))
+    _walk(session, unit, 3, full("satisfied", 24 * 40 + 2, unit))      # closed late
+    _walk(session, unit, 4, full("dissatisfied", 26, unit))           # reopened, still open
     _walk(session, unit, 5, [("dispatch", 0.5, {"unit_code": unit}), ("accept", 24 * 6, {})])  # late response
 
     rows = metrics.compute(session=session, group_by="unit", start=START,

@@ -14,6 +14,8 @@ from civicgrid.cases.workflow import Actor, perform
 from civicgrid.errors import Conflict, InvalidTransition, PermissionDenied, StaleVersion
 from civicgrid.jurisdiction.models import Category, Unit
 
+from tests.support.texts import GOOD_REPLY, REQUEST
+
 pytestmark = pytest.mark.db
 
 DISPATCHER = Actor(id=None, name="派单员", role="dispatcher")
@@ -31,7 +33,7 @@ def handler(code: str) -> Actor:
 
 def new_case(session, **fields):  # noqa: ANN001, ANN003, ANN201
     category = session.scalar(select(Category.code).where(Category.level == 3).order_by(Category.code))
-    data = CaseCreate(text=fields.pop("text", "楼下烧烤店油烟太大"), category_code=category,
+    data = CaseCreate(text=fields.pop("text", REQUEST), category_code=category,
                       reporter_name="陈先生", reporter_phone="13800138000", received_at=T0, **fields)
     return service.create(session=session, data=data, channel="hotline", now=T0)
 
@@ -47,7 +49,7 @@ def test_case_walks_the_main_path_to_closed(session) -> None:  # noqa: ANN001
     act(session, case, "dispatch", DISPATCHER, 1, unit_code=unit)
     act(session, case, "accept", handler(unit), 2)
     act(session, case, "start", handler(unit), 3)
-    act(session, case, "reply", handler(unit), 20, text="您好，已现场处理。")
+    act(session, case, "reply", handler(unit), 20, text=GOOD_REPLY)
     act(session, case, "review", DISPATCHER, 21, passed=True)
     act(session, case, "return_visit", DISPATCHER, 22, satisfaction="satisfied")
 
@@ -100,10 +102,10 @@ def test_whistle_blocks_reply_until_every_called_unit_reports(session) -> None: 
     act(session, case, "whistle", handler(lead), 3, unit_codes=[b, c], hours=8)
     act(session, case, "report_in", handler(b), 4, text="已到场")
     with pytest.raises(Conflict) as caught:
-        act(session, case, "reply", handler(lead), 5, text="已处理")
+        act(session, case, "reply", handler(lead), 5, text=GOOD_REPLY)
     assert caught.value.value == [c]
     act(session, case, "report_in", handler(c), 6, text="已配合")
-    act(session, case, "reply", handler(lead), 7, text="已联合处理")
+    act(session, case, "reply", handler(lead), 7, text=GOOD_REPLY)
     assert case.status == states.REPLIED
 
 
@@ -114,7 +116,7 @@ def test_two_dissatisfied_visits_reopen_twice_and_put_case_under_supervision(ses
     hours = 1
     for round_number in (1, 2):
         act(session, case, "accept", handler(unit), hours + 1)
-        act(session, case, "reply", handler(unit), hours + 2, text="已处理")
+        act(session, case, "reply", handler(unit), hours + 2, text=GOOD_REPLY)
         act(session, case, "review", DISPATCHER, hours + 3, passed=True)
         act(session, case, "return_visit", DISPATCHER, hours + 4, satisfaction="dissatisfied")
         hours += 10
@@ -128,7 +130,7 @@ def test_review_can_send_reply_back_with_reasons(session) -> None:  # noqa: ANN0
     unit = units(session)[0]
     act(session, case, "dispatch", DISPATCHER, 1, unit_code=unit)
     act(session, case, "accept", handler(unit), 2)
-    act(session, case, "reply", handler(unit), 3, text="已处理")
+    act(session, case, "reply", handler(unit), 3, text=GOOD_REPLY)
     event = act(session, case, "review", DISPATCHER, 4, passed=False, reason="未说明处理依据")
     assert case.status == states.IN_PROGRESS
     assert event.payload["reasons"] == "未说明处理依据"
@@ -168,3 +170,28 @@ def test_case_number_has_prefix_local_date_and_sequence(session) -> None:  # noq
     second = service.create(session=session, data=data, channel="web", now=late)
     assert first.number.startswith("NS20261201")
     assert int(second.number[-6:]) == int(first.number[-6:]) + 1
+
+
+def test_reply_failing_the_audit_goes_back_to_the_unit_with_reasons(session) -> None:  # noqa: ANN001
+    case = new_case(session)
+    unit = units(session)[0]
+    act(session, case, "dispatch", DISPATCHER, 1, unit_code=unit)
+    act(session, case, "accept", handler(unit), 2)
+    event = act(session, case, "reply", handler(unit), 3, text="已处理")
+    assert case.status == states.IN_PROGRESS
+    assert event.payload["audit"]["verdict"] == "return" and event.payload["audit_returned"]
+    assert any("completeness" in reason for reason in event.payload["audit"]["reasons"])
+
+
+def test_dispatcher_override_of_the_audit_is_recorded(session) -> None:  # noqa: ANN001
+    case = new_case(session)
+    unit = units(session)[0]
+    act(session, case, "dispatch", DISPATCHER, 1, unit_code=unit)
+    act(session, case, "accept", handler(unit), 2)
+    act(session, case, "reply", handler(unit), 3, text="已处理")
+    event = act(session, case, "override_audit", DISPATCHER, 4, reason="已电话确认处理完毕")
+    assert case.status == states.REPLIED
+    assert event.payload == {"reason": "已电话确认处理完毕", "audit_verdict": "return"}
+    assert case.reply_audit["overridden_by"] == "派单员"
+    with pytest.raises(InvalidTransition):
+        act(session, case, "override_audit", DISPATCHER, 5, reason="again")

@@ -83,6 +83,7 @@ class Case(Base):
     handling_days: Mapped[float | None] = mapped_column(Float)
 
     reply: Mapped[str | None] = mapped_column(Text)
+    reply_audit: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     satisfaction: Mapped[str | None] = mapped_column(String(16))
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     supervised: Mapped[bool] = mapped_column(Boolean, default=False)

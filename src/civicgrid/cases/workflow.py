@@ -74,6 +74,7 @@ class Step:
     data: ActionIn
     now: dt.datetime
     calendar: WorkCalendar
+    live: bool = True
     payload: dict = field(default_factory=dict)
 
 
@@ -199,6 +200,35 @@ def reply(step: Step) -> str:
     step.case.reply = _require_text(step.data.text, "text", "reply text")
     step.case.replied_at = step.now
     step.payload["reply"] = step.case.reply
+    if not step.live:  # imported history is not audited
+        return states.REPLIED
+    verdict = _audit_reply(step)
+    step.payload["audit"] = {"verdict": verdict["verdict"], "score": verdict["score"],
+                             "reasons": verdict["reasons"]}
+    if verdict["verdict"] == "return":
+        step.payload["audit_returned"] = True
+        return states.IN_PROGRESS
+    return states.REPLIED
+
+
+def _audit_reply(step: Step) -> dict:
+    """智能审核: check the reply before anyone reviews it (see civicgrid.audit)."""
+    from civicgrid.audit import audit
+
+    case = step.case
+    verdict = audit(case.text, case.reply, title=case.title, received_at=case.received_at,
+                    replied_at=step.now, deadline=case.completion_due,
+                    reporter={"name": case.reporter_name, "phone": case.reporter_phone})
+    case.reply_audit = verdict.to_dict()
+    return case.reply_audit
+
+
+def override_audit(step: Step) -> str:
+    """审核改判: a dispatcher sends a reply the audit returned on to review anyway."""
+    step.payload["reason"] = _require_text(step.data.reason, "reason", "reason for the override")
+    step.payload["audit_verdict"] = (step.case.reply_audit or {}).get("verdict")
+    step.case.reply_audit = {**(step.case.reply_audit or {}), "overridden_by": step.actor.name,
+                             "override_reason": step.payload["reason"]}
     return states.REPLIED
 
 
@@ -373,6 +403,8 @@ TRANSITIONS: dict[str, Action] = {a.name: a for a in [
            "case.handle", "lead", start),
     Action("reply", "答复", frozenset({_S.ACCEPTED, _S.IN_PROGRESS}), _S.REPLIED,
            "case.handle", "lead", reply),
+    Action("override_audit", "改判通过", frozenset({_S.IN_PROGRESS}), _S.REPLIED,
+           "case.review", "none", override_audit),
     Action("review", "审核", frozenset({_S.REPLIED}), None, "case.review", "none", review),
     Action("return_visit", "回访", frozenset({_S.REVIEWED}), None,
            "case.review", "none", return_visit),
@@ -412,6 +444,9 @@ def _preconditions_ok(action: Action, case: Case) -> bool:
         return bool(case.pending_extension)
     if action.name == "request_extension":
         return not case.pending_extension
+    if action.name == "override_audit":
+        audit = case.reply_audit or {}
+        return audit.get("verdict") == "return" and "overridden_by" not in audit
     return True
 
 
@@ -459,8 +494,12 @@ def perform(
             f"role {actor.role} of unit {actor.unit_code} may not {rule.label} case {case.number}",
             field="action", value=action, allowed=allowed_actions(case, actor),
         )
+    if not _preconditions_ok(rule, case):
+        raise Conflict(f"{rule.label} does not apply to case {case.number} now",
+                       field="action", value=action, allowed=allowed_actions(case, actor))
     step = Step(session=session, case=case, actor=actor, data=data,
-                now=now or dt.datetime.now(dt.UTC), calendar=jurisdiction.get_calendar(session))
+                now=now or dt.datetime.now(dt.UTC), calendar=jurisdiction.get_calendar(session),
+                live=live)
     previous = case.status
     target = rule.step(step) or rule.target or previous
     case.status = target

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 17:04:29.095745
+Create Date: 2026-12-04 17:06:45.141486
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ def upgrade() -> None:
     sa.Column('overdue', sa.Boolean(), nullable=False),
     sa.Column('handling_days', sa.Float(), nullable=True),
     sa.Column('reply', sa.Text(), nullable=True),
+    sa.Column('reply_audit', sa.JSON(), nullable=True),
     sa.Column('satisfaction', sa.String(length=16), nullable=True),
     sa.Column('reopen_count', sa.Integer(), nullable=False),
     sa.Column('supervised', sa.Boolean(), nullable=False),
