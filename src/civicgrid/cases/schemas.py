@@ -123,6 +123,8 @@ class CaseOut(BaseModel):
     deadline_provisional: bool
     overdue: bool
     reply: str | None
+    reply_audit: dict[str, Any] | None = None
+    generated: bool = False
     satisfaction: str | None
     reopen_count: int
     supervised: bool

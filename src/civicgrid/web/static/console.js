@@ -14,12 +14,14 @@ const CG = (() => {
     report_in: [["text", "报到情况", "textarea"]],
     supervise: [["text", "督办意见", "textarea"], ["days", "督办期限（工作日）", "number"]],
     merge: [["into_number", "合并到工单编号", "text"]],
+    override_audit: [["reason", "改判通过的理由", "text"]],
     accept: [], start: [],
   };
   const ACTION_LABELS = {dispatch: "分拨", reassign: "改派", accept: "签收", return: "退单",
     start: "开始办理", reply: "答复", review: "审核", return_visit: "回访", close: "办结",
     request_extension: "申请延期", decide_extension: "审批延期", whistle: "吹哨",
-    report_in: "报到", supervise: "督办", merge: "合并"};
+    report_in: "报到", supervise: "督办", merge: "合并", override_audit: "改判通过",
+    create: "受理", overdue: "超期", deadline_near: "即将到期", deadline_recomputed: "期限重算"};
   let units = [];
 
   async function api(path, options = {}) {
@@ -61,15 +63,28 @@ const CG = (() => {
   }
 
   async function queuePage() {
-    await header();
+    const me = await header();
     const form = document.getElementById("filters");
+    let preset = new URLSearchParams();
+    let items = [];
+    const canDispatch = ["admin", "dispatcher"].includes(me.role);
+    if (canDispatch) {
+      document.getElementById("bulk").hidden = false;
+      document.getElementById("bulk-unit").innerHTML = units.map((u) => `<option value="${esc(u.code)}">${esc(u.name)}</option>`).join("");
+    }
     const load = async () => {
-      const params = new URLSearchParams();
+      const params = new URLSearchParams(preset);
+      if (params.get("mine")) {
+        params.delete("mine");
+        if (me.unit_code) params.set("unit", me.unit_code);
+      }
       for (const [k, v] of new FormData(form)) if (v) params.set(k, v);
       const page = await api("/api/cases?" + params);
+      items = page.items;
       document.getElementById("count").textContent = `共 ${page.total} 件`;
       document.getElementById("rows").innerHTML = page.items.map((c) => `
         <tr class="${c.overdue ? "overdue" : ""}" data-number="${esc(c.number)}">
+          <td><input type="checkbox" class="pick" value="${esc(c.number)}" ${c.allowed_actions.includes("dispatch") ? "" : "disabled"}></td>
           <td><a href="/console/cases/${esc(c.number)}">${esc(c.number)}</a></td>
           <td>${esc(c.title)} ${c.supervised ? '<span class="badge red">督办</span>' : ""}
               ${c.reopen_count ? `<span class="badge">重办${c.reopen_count}</span>` : ""}</td>
@@ -78,6 +93,26 @@ const CG = (() => {
           <td>${fmt(c.completion_due)}${c.deadline_provisional ? "（暂估）" : ""}</td></tr>`).join("");
     };
     form.onsubmit = (ev) => { ev.preventDefault(); load(); };
+    for (const button of document.querySelectorAll("[data-preset]")) {
+      button.onclick = () => { preset = new URLSearchParams(button.dataset.preset); load(); };
+    }
+    document.getElementById("select-all").onchange = (ev) => {
+      for (const box of document.querySelectorAll(".pick:not(:disabled)")) box.checked = ev.target.checked;
+    };
+    document.getElementById("bulk-go").onclick = async () => {
+      const unit = document.getElementById("bulk-unit").value;
+      const picked = [...document.querySelectorAll(".pick:checked")].map((b) => b.value);
+      let done = 0; const failed = [];
+      for (const number of picked) {
+        const c = items.find((i) => i.number === number);
+        try {
+          await api(`/api/cases/${number}/actions/dispatch`, {method: "POST", body: JSON.stringify({version: c.version, unit_code: unit})});
+          done += 1;
+        } catch (e) { failed.push(`${number}：${e.message}`); }
+      }
+      document.getElementById("bulk-result").textContent = `已分拨 ${done} 件` + (failed.length ? `，失败 ${failed.length} 件：${failed.join("；")}` : "");
+      await load();
+    };
     await load();
   }
 
@@ -111,6 +146,11 @@ const CG = (() => {
         ["吹哨单位", c.participants.map((p) => `${p.unit_name}${p.reported_at ? "（已报到）" : "（未报到）"}`).join("、")]];
       document.getElementById("case-fields").innerHTML = rows.filter((r) => r[1] !== null && r[1] !== undefined && r[1] !== "")
         .map(([k, v]) => `<dt>${k}</dt><dd>${esc(v)}</dd>`).join("");
+      const audit = c.reply_audit;
+      document.getElementById("audit").innerHTML = audit ? `<h2>答复智能审核</h2>
+        <p>结论：<b>${{pass: "通过", pass_with_notes: "通过（有提示）", return: "退回承办单位"}[audit.verdict] || audit.verdict}</b>，得分 ${audit.score}
+        ${audit.overridden_by ? `（已由${esc(audit.overridden_by)}改判：${esc(audit.override_reason)}）` : ""}</p>
+        <ul>${(audit.findings || []).map((f) => `<li>${esc(f.message)}${f.suggestion ? "：" + esc(f.suggestion) : ""}</li>`).join("")}</ul>` : "";
       document.getElementById("actions").innerHTML = c.allowed_actions.length
         ? c.allowed_actions.map((a) => `<button type="button" data-action="${a}">${ACTION_LABELS[a] || a}</button>`).join("")
         : '<span class="muted">当前状态下您没有可执行的操作</span>';
