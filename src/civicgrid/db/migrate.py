@@ -24,11 +24,13 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision (creating it on an empty database)."""
+    """Bring the schema to the newest revisions (creating it on an empty database)."""
     config = alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        # Each domain package keeps its own branch of revisions on top of the core one,
+        # so packages can add tables independently; upgrading means every head.
+        command.upgrade(config, "heads")
 
 
 def current_tables(engine: Engine) -> set[str]:
