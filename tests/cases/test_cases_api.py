@@ -154,3 +154,22 @@ def test_home_answers_without_login(server: str) -> None:
     assert answer.status_code in (200, 307)
     page = httpx.get(f"{server}/", follow_redirects=True)
     assert page.status_code == 200 and "CivicGrid" in page.text
+
+
+def test_phone_inside_the_text_is_masked_for_viewers(login) -> None:  # noqa: ANN001
+    case = create(login("t_dispatcher"), text="请回电13912345678，身份证11010519491231002X，谢谢")
+    seen = login("t_viewer").get(f"/api/cases/{case['number']}").json()["text"]
+    assert "13912345678" not in seen and "139****5678" in seen
+    assert "11010519491231002X" not in seen
+
+
+def test_creating_and_acting_logs_no_personal_data(login, caplog) -> None:  # noqa: ANN001
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    client = login("t_dispatcher")
+    case = create(client, text="联系电话13700001111", reporter_phone="13700002222")
+    client.post(f"/api/cases/{case['number']}/actions/dispatch",
+                json={"version": case["version"], "unit_code": a_unit(client)})
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "13700001111" not in logged and "13700002222" not in logged

@@ -25,7 +25,7 @@ from civicgrid.cases.workflow import SYSTEM, Actor, allowed_actions
 from civicgrid.errors import NotFound, ValidationFailed
 from civicgrid.jurisdiction import service as jurisdiction
 from civicgrid.jurisdiction.models import Category, Region
-from civicgrid.privacy.masking import mask_name, mask_phone
+from civicgrid.privacy.masking import mask_name, mask_phone, redact_text
 
 log = logging.getLogger(__name__)
 
@@ -234,6 +234,9 @@ def render(*, session: Session, case: Case, actor: Actor, names: tuple | None = 
         data["reporter_name"] = mask_name(case.reporter_name)
         data["reporter_phone"] = mask_phone(case.reporter_phone)
         data["tracking_token"] = None
+        for key in ("text", "title", "reply", "location_text"):
+            if data[key]:
+                data[key] = redact_text(data[key])
     data["status_label"] = states.STATUS_LABELS.get(case.status, case.status)
     data["category_name"] = cats.get(case.category_code or "")
     data["lead_unit_name"] = units.get(case.lead_unit or "")

@@ -45,7 +45,9 @@ def _serve(host: str, port: int) -> None:
     if not _port_free(host, port):
         fail(f"port {port} on {host} is already in use; stop the other server or pass --port")
     progress(f"CivicGrid 正在 http://{host}:{port}/ 提供服务（Ctrl+C 停止）")
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    # log_config=None: uvicorn's loggers propagate to the root handler set up by
+    # civicgrid.logs, whose filter masks phones and ID numbers (URLs in access lines too).
+    uvicorn.run(create_app(), host=host, port=port, log_config=None)
 
 
 def register(app: typer.Typer) -> None:
