@@ -42,3 +42,8 @@ def case_page(request: Request, number: str) -> HTMLResponse:
 @router.get("/console/metrics", response_class=HTMLResponse)
 def metrics_page(request: Request) -> HTMLResponse:
     return _page(request, "metrics.html", title="考核指标")
+
+
+@router.get("/console/inbox", response_class=HTMLResponse)
+def inbox_page(request: Request) -> HTMLResponse:
+    return _page(request, "inbox.html", title="消息")

@@ -48,6 +48,8 @@ const CG = (() => {
     document.getElementById("logout").onclick = async () => {
       await api("/api/auth/logout", {method: "POST"}); location.href = "/console/login"; };
     units = await api("/api/jurisdiction/units");
+    const unread = await api("/api/inbox?unread=true");
+    if (unread.length) document.getElementById("inbox-link").textContent = `消息（${unread.length}）`;
     return me;
   }
 
@@ -214,5 +216,21 @@ const CG = (() => {
     form.onsubmit = (ev) => { ev.preventDefault(); load(); };
     await load();
   }
-  return {api, loginPage, queuePage, casePage, metricsPage};
+  async function inboxPage() {
+    await header();
+    const show = async () => {
+      const messages = await api("/api/inbox");
+      document.getElementById("messages").innerHTML = messages.length ? messages.map((m) => `
+        <li class="${m.read ? "muted" : ""}"><b>${fmt(m.created_at)}</b> ${esc(m.text)}
+        ${m.case_number ? `<a href="/console/cases/${esc(m.case_number)}">查看</a>` : ""}
+        ${m.read ? "" : `<button type="button" class="link" data-id="${m.id}">标为已读</button>`}</li>`).join("")
+        : '<li class="muted">暂无消息</li>';
+    };
+    document.getElementById("messages").onclick = async (ev) => {
+      if (!ev.target.dataset.id) return;
+      await api(`/api/inbox/${ev.target.dataset.id}/read`, {method: "POST"}); await show();
+    };
+    await show();
+  }
+  return {api, loginPage, queuePage, casePage, metricsPage, inboxPage};
 })();
