@@ -76,7 +76,7 @@ class RaisedAlert:
 
     day: int
     category: str
-    regions: frozenset[str]
+    regions: tuple[str, ...]
 
 
 @dataclass
@@ -143,7 +143,8 @@ def count_alerts(run: DetectorRun, matrix: CountMatrix) -> list[RaisedAlert]:
     """The replayed alerts of a count detector."""
     rows, days = run.alert_cells()
     keep = days >= WARMUP_DAYS
-    return [RaisedAlert(int(d), matrix.keys[r][1], frozenset([matrix.keys[r][0]]))
+    keys = matrix.keys
+    return [RaisedAlert(d, keys[r][1], (keys[r][0],))
             for r, d in zip(rows[keep].tolist(), days[keep].tolist(), strict=True)]
 
 
@@ -165,27 +166,26 @@ def scan_alerts(matrix: CountMatrix, centres: dict[str, tuple[float, float]],
         counts[:, ~matrix.observed] = 0
         found = prospective_scan(counts, xy, days, settings, seed=seed * 1000 + c_index)
         for cluster in found:
-            cells = frozenset(regions[i] for i in cluster.cells)
+            cells = tuple(regions[i] for i in cluster.cells)
             alerts.append(RaisedAlert(cluster.end_day, category, cells))
     return alerts
 
 
 def score(alerts: list[RaisedAlert], bursts: list[Burst], months: float) -> DetectorScore:
     """Sensitivity, median delay and false alarms per month of one detector's alerts."""
-    by_category: dict[str, list[Burst]] = defaultdict(list)
-    for burst in bursts:
-        by_category[burst.category].append(burst)
+    by_series: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for b_index, burst in enumerate(bursts):
+        by_series[(burst.category, burst.region)].append(b_index)
     first_delay: dict[int, int] = {}
     false_alarms = 0
     for alert in alerts:
         matched = False
-        for b_index, burst in enumerate(bursts):
-            if burst.category != alert.category or burst.region not in alert.regions:
-                continue
-            delay = alert.day - burst.start
-            if 0 <= delay <= DETECTION_DAYS:
-                matched = True
-                first_delay[b_index] = min(first_delay.get(b_index, delay), delay)
+        for region in alert.regions:
+            for b_index in by_series.get((alert.category, region), ()):
+                delay = alert.day - bursts[b_index].start
+                if 0 <= delay <= DETECTION_DAYS:
+                    matched = True
+                    first_delay[b_index] = min(first_delay.get(b_index, delay), delay)
         false_alarms += not matched
     delays = sorted(first_delay.values())
     return DetectorScore(

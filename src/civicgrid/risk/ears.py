@@ -22,7 +22,6 @@ EARS alerts have no suppression: every day over the threshold is an alert.
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from civicgrid.risk.counts import CountMatrix
 from civicgrid.risk.detection import DetectorRun
@@ -34,27 +33,34 @@ BASELINE_DAYS = 7
 MIN_BASELINE_DAYS = 3
 
 
+def _rolling_sum(values: np.ndarray, width: int) -> np.ndarray:
+    """Sums over windows of ``width`` days; column i covers days i … i+width-1."""
+    cum = np.cumsum(values, axis=1)
+    out = cum[:, width - 1:].copy()
+    out[:, 1:] -= cum[:, :-width]
+    return out
+
+
 def baseline_stats(matrix: CountMatrix, lag: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean, sample sd and judged mask from the 7 days ending ``lag`` days before each day."""
     n_series, n_days = matrix.counts.shape
     mean = np.full((n_series, n_days), np.nan)
     sd = np.full((n_series, n_days), np.nan)
     span = BASELINE_DAYS + lag - 1
-    if n_days <= span:
-        return mean, sd, np.zeros((n_series, n_days), dtype=bool)
-    values = np.where(matrix.observed[None, :], matrix.counts, np.nan)
-    windows = sliding_window_view(values, BASELINE_DAYS, axis=1)  # window i covers i..i+6
-    windows = windows[:, : n_days - span]
-    n_ok = np.sum(np.isfinite(windows), axis=2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        total = np.nansum(windows, axis=2)
-        m = total / n_ok
-        sq = np.nansum((windows - m[..., None]) ** 2, axis=2)
-        s = np.sqrt(sq / (n_ok - 1))
-    mean[:, span:] = m
-    sd[:, span:] = s
     judged = np.zeros((n_series, n_days), dtype=bool)
-    judged[:, span:] = n_ok >= MIN_BASELINE_DAYS
+    if n_days <= span:
+        return mean, sd, judged
+    seen = matrix.observed.astype(np.float64)
+    x = matrix.counts * seen[None, :]
+    n_ok = _rolling_sum(seen[None, :], BASELINE_DAYS)[:, : n_days - span]
+    total = _rolling_sum(x, BASELINE_DAYS)[:, : n_days - span]
+    squares = _rolling_sum(x * x, BASELINE_DAYS)[:, : n_days - span]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = total / n_ok
+        var = np.maximum(squares - total * m, 0.0) / (n_ok - 1)
+    mean[:, span:] = m
+    sd[:, span:] = np.sqrt(var)
+    judged[:, span:] = np.broadcast_to(n_ok >= MIN_BASELINE_DAYS, m.shape)
     judged &= matrix.observed[None, :]
     return mean, sd, judged
 

@@ -27,7 +27,6 @@ from civicgrid.risk.cells import cell_names, grid_over, usable_coordinates
 
 log = logging.getLogger(__name__)
 
-_OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}:?\d{2})$")
 _SAMPLE_ROWS = 5
 NO_REGION = "全部"
 
@@ -58,23 +57,26 @@ class Events:
     centres: dict[str, tuple[float, float]]  # region -> (x, y) km; empty when not spatial
 
 
+_DATE = re.compile(r"\s*(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})(?!\d)")
+_COMPACT = re.compile(r"\s*(\d{4})(\d{2})(\d{2})(?:\D|$)")
+
+
 def parse_day(text: str | None) -> dt.date | None:
-    """The local calendar date of a time string, or None when it cannot be read."""
+    """The local calendar date of a time string, or None when it cannot be read.
+
+    Reads the leading date of ``2026-12-04 09:30``, ``2026/12/4 9:30:00``,
+    ``2026-12-04T01:30:00+08:00`` (the date as written, offset ignored), ``2026年12月4日`` and
+    ``20261204``.
+    """
     if not text:
         return None
-    value = _OFFSET.sub("", text.strip())
-    value = value.replace("/", "-").replace("T", " ").replace("年", "-").replace("月", "-")
-    value = value.replace("日", " ").strip()
-    head = value.split(" ")[0]
-    parts = head.split("-")
+    match = _DATE.match(text) or _COMPACT.match(text)
+    if match is None:
+        return None
     try:
-        if len(parts) == 3:
-            return dt.date(int(parts[0]), int(parts[1]), int(parts[2][:2]))
-        if len(head) == 8 and head.isdigit():
-            return dt.date(int(head[:4]), int(head[4:6]), int(head[6:]))
+        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError:
         return None
-    return None
 
 
 def events_from_table(
@@ -96,8 +98,9 @@ def events_from_table(
     lat, lon, usable = (usable_coordinates(table.values(lat_col), table.values(lon_col))
                         if spatial else (None, None, None))
     report = DataReport(rows=len(table.rows))
-    keep = _keep_rows(table, times, cats, usable if regions is None else None, as_of, report)
-    days = [parse_day(times[i]) for i in keep]
+    parsed = [parse_day(t) for t in times]
+    keep = _keep_rows(table, parsed, cats, usable if regions is None else None, as_of, report)
+    days = [parsed[i] for i in keep]
     categories = [str(cats[i]) for i in keep]
     if regions is not None:
         region_names = [regions[i] or NO_REGION for i in keep]
@@ -109,15 +112,15 @@ def events_from_table(
     report.used = len(keep)
     if days:
         report.first_day, report.last_day = min(days).isoformat(), max(days).isoformat()
-    return Events([d for d in days if d], region_names, categories, centres), report
+    return Events([d for d in days if d is not None], region_names, categories, centres), report
 
 
-def _keep_rows(table: Table, times: list[str | None], cats: list[str | None],
+def _keep_rows(table: Table, parsed: list[dt.date | None], cats: list[str | None],
                usable: np.ndarray | None, as_of: dt.date, report: DataReport) -> list[int]:
     seen: set[tuple[str | None, ...]] = set()
     keep: list[int] = []
     for i, row in enumerate(table.rows):
-        day = parse_day(times[i])
+        day = parsed[i]
         if day is None:
             report.unparseable_time += 1
             if len(report.unparseable_time_rows) < _SAMPLE_ROWS:
