@@ -6,9 +6,9 @@ Steps (:func:`run_backtest`):
    :class:`~civicgrid.risk.counts.CountMatrix` (one series per region × category); days in a
    data gap (:func:`~civicgrid.risk.counts.find_gaps`) are marked unobserved.
 2. :func:`inject_bursts` adds ``n`` seeded bursts. Each goes to a random series that has
-   history before a random day, and adds ``max(5, ceil(3 × that series' mean daily count))``
-   cases spread uniformly over 1–3 days (length drawn uniformly). The same seed gives the same
-   bursts.
+   history before a random observed day (a day inside a data gap cannot be judged), and adds
+   ``max(5, ceil(3 × that series' mean daily count))`` cases spread uniformly over 1–3 days
+   (length drawn uniformly). The same seed gives the same bursts.
 3. Every count detector runs over every series and day; with coordinates, the space-time
    permutation scan runs per category over the grid cells.
 4. :func:`score` matches alerts to bursts. A burst is detected when an alert for its region and
@@ -119,15 +119,17 @@ def inject_bursts(matrix: CountMatrix, n: int, seed: int) -> tuple[CountMatrix, 
     first_case = np.where(has_case.any(axis=1), has_case.argmax(axis=1), n_days)
     n_observed = max(int(matrix.observed.sum()), 1)
     candidates = np.nonzero(first_case < n_days - 1)[0]
+    observed_days = np.nonzero(matrix.observed)[0]
     bursts: list[Burst] = []
     for _ in range(n * 100):
         if len(bursts) == n or candidates.size == 0:
             break
         series = int(rng.choice(candidates))
         low = max(WARMUP_DAYS, int(first_case[series]) + 1)
-        if low >= n_days:
+        open_days = observed_days[observed_days >= low]
+        if open_days.size == 0:
             continue
-        start = int(rng.integers(low, n_days))
+        start = int(rng.choice(open_days))
         length = int(min(rng.integers(1, 4), n_days - start))
         mean = matrix.counts[series].sum() / n_observed
         extra = max(5, math.ceil(3 * mean))

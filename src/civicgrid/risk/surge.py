@@ -19,7 +19,7 @@ For each series and day ``t`` (everything vectorised over series, one day per st
    past the last significant day), are tested against their expectation with a Poisson test,
    or a negative-binomial one with the series' Pearson dispersion (clipped to 1–5) when the
    series averages at least one case a day. A test is significant when ``p ≤ alpha``
-   (default 1e-3) **and** its count is at least ``min_count`` (default 3): two cases in a
+   (default 0.01) **and** its count is at least ``min_count`` (default 3): two cases in a
    grid cell are never an alert by themselves.
 3. **Suppression.** Significant days are left out of later baselines (an outbreak does not
    raise the bar for the next one). Within ``cooldown`` days (7) of an alert, a significant day
@@ -50,7 +50,7 @@ MIN_BASELINE_DAYS = 7
 class SurgeSettings:
     """Tuning of the surge detector; the defaults are the ones benchmarked."""
 
-    alpha: float = 1e-3
+    alpha: float = 1e-2
     min_count: int = 3
     cooldown: int = 7
     window_days: int = 3
