@@ -132,3 +132,33 @@ def test_scan_finds_a_planted_cluster() -> None:
     assert [c.end_day for c in clusters] == [100]
     assert set(clusters[0].cells) & set(planted)
     assert clusters[0].p_value <= 0.01
+
+
+def test_backtest_says_what_it_could_not_judge_on_gaps_and_a_single_case_category() -> None:
+    from civicgrid.risk.backtest import run_backtest
+    from civicgrid.risk.events import DataReport
+
+    events = _events(200)
+    kept = [i for i, d in enumerate(events.days) if not 80 <= (d - START).days < 110]
+    days = [events.days[i] for i in kept] + [START + dt.timedelta(days=150)]
+    regions = [events.regions[i] for i in kept] + ["A"]
+    cats = [events.categories[i] for i in kept] + ["井盖"]
+    out = run_backtest(Events(days, regions, cats, {}), DataReport(), inject=3, seed=1)
+    notes = " ".join(out["not_judged"])
+    assert out["data"]["gap_days"] == 30
+    assert "data gaps" in notes
+    assert "fewer than 3 cases" in notes
+    assert out["detectors"]["workday_surge"]["alerts"] < 10
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [("2016-07-13 15:11:07+00:00", dt.date(2016, 7, 13)), ("2019/2/28 11:25:05",
+      dt.date(2019, 2, 28)), ("2026年9月20日 07:00", dt.date(2026, 9, 20)),
+     ("2026-09-20T07:00+08:00", dt.date(2026, 9, 20)), ("20261204", dt.date(2026, 12, 4)),
+     ("2026-02-30", None), ("昨天", None), ("", None)],
+)
+def test_parse_day_reads_the_local_date_as_written(text: str, day: dt.date | None) -> None:
+    from civicgrid.risk.events import parse_day
+
+    assert parse_day(text) == day
