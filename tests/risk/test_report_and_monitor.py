@@ -52,3 +52,20 @@ def test_monitor_keeps_a_running_surge_to_one_alert() -> None:
         for _ in range(20):
             alerts += monitor.add_case(first + dt.timedelta(days=offset)) is not None
     assert alerts == 1
+
+
+def test_report_command_writes_both_files(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from civicgrid.cli.main import app
+
+    alerts = tmp_path / "alerts.json"
+    alerts.write_text(json.dumps({"today": [_alert(1).as_dict()], "overdue": []}),
+                      encoding="utf-8")
+    result = CliRunner().invoke(app, ["risk", "report", "--alerts", str(alerts), "--day",
+                                      "2026-12-04", "--out", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert Path(out["xlsx"]).exists() and Path(out["docx"]).exists()

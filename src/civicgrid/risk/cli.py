@@ -74,3 +74,35 @@ def _human(result: dict[str, Any]) -> str:
         lines.append(f"{name:<16}{sens:>12}{delay:>14}{s['false_alarms_per_month']:>13.2f}")
     lines += [f"not judged: {note}" for note in result["not_judged"]]
     return "\n".join(lines)
+
+
+@app.command()
+def report(
+    alerts: Path = typer.Option(..., "--alerts", help="JSON file: {\"today\": [...], "
+                                "\"changed\": [...], \"overdue\": [...]} of alert objects."),
+    day: str = typer.Option(..., "--day", help="Report date, YYYY-MM-DD."),
+    out: Path | None = typer.Option(None, "--out", help="Folder for the files (default: "
+                                    "<data_dir>/reports/risk)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Write the daily risk report (日研判日报告) as XLSX and DOCX from a JSON file of alerts."""
+    import json
+
+    from civicgrid.risk.report import build_daily_report
+    from civicgrid.settings import get_settings
+
+    try:
+        report_day = dt.date.fromisoformat(day)
+    except ValueError:
+        fail(f"--day {day!r} is not a date; write it as YYYY-MM-DD", as_json)
+    try:
+        payload = json.loads(alerts.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        fail(f"--alerts {str(alerts)!r} could not be read as JSON: {exc}", as_json)
+    if not isinstance(payload, dict):
+        fail("--alerts must hold one JSON object with lists under today/changed/overdue",
+             as_json)
+    folder = out or get_settings().data_dir / "reports" / "risk"
+    files = build_daily_report(report_day, payload.get("today", []),
+                               payload.get("changed", []), payload.get("overdue", []), folder)
+    emit({"xlsx": str(files.xlsx), "docx": str(files.docx)}, as_json)
