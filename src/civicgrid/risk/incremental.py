@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from civicgrid.risk.surge import SurgeSettings, SurgeState, surge_severity
+from civicgrid.risk.surge import DayContext, SurgeSettings, SurgeState, surge_severity
 from civicgrid.risk.workdays import WorkdayRule, chinese_workday, day_classes
 
 
@@ -45,6 +45,7 @@ class SeriesMonitor:
         self.today = start
         self.count_today = 0
         self.alerted_today = False
+        self._context: DayContext | None = None
 
     @classmethod
     def from_counts(cls, start: dt.date, counts: np.ndarray, weights: np.ndarray,
@@ -65,9 +66,11 @@ class SeriesMonitor:
 
     def _commit_today(self) -> None:
         t = self._index(self.today)
-        self.state.step(t, np.array([float(self.count_today)]), self._class(self.today))
+        self.state.step(t, np.array([float(self.count_today)]), self._class(self.today),
+                        context=self._context)
         self.today += dt.timedelta(days=1)
         self.count_today, self.alerted_today = 0, False
+        self._context = None
 
     def close_through(self, day: dt.date) -> None:
         """Commit every day up to and including ``day``."""
@@ -82,8 +85,9 @@ class SeriesMonitor:
         self.count_today += 1
         if self.alerted_today:
             return None
-        t = self._index(self.today)
-        result = self.state.test(t, np.array([float(self.count_today)]), self._class(when))
+        if self._context is None:
+            self._context = self.state.prepare(self._index(self.today), self._class(when))
+        result = self.state.judge(self._context, np.array([float(self.count_today)]))
         if not bool(result["alarm"][0]):
             return None
         self.alerted_today = True

@@ -78,6 +78,28 @@ def count_p_values(counts: np.ndarray, expected: np.ndarray, dispersion: np.ndar
     return np.where(positive, p, 1.0)
 
 
+def _p_where_enough(counts: np.ndarray, expected: np.ndarray, dispersion: np.ndarray,
+                    min_count: int) -> np.ndarray:
+    """p-values where the count reaches ``min_count``; 1 elsewhere (not computed)."""
+    p = np.ones(counts.shape)
+    enough = counts >= min_count
+    if enough.any():
+        p[enough] = count_p_values(counts[enough], expected[enough], dispersion[enough])
+    return p
+
+
+@dataclass
+class DayContext:
+    """Day ``t``'s expectation, dispersion and the counts of the days before inside the window."""
+
+    t: int
+    expected: np.ndarray
+    dispersion: np.ndarray
+    judged: np.ndarray
+    sums_x: list[np.ndarray]  # counts of the last 1, 2 … days before t (since the last signal)
+    sums_lam: list[np.ndarray]
+
+
 class SurgeState:
     """Rolling state of the surge detector for ``n_series`` series, one day per :meth:`step`."""
 
@@ -119,42 +141,55 @@ class SurgeState:
         judged = self.seen[:, window].sum(axis=1) >= MIN_BASELINE_DAYS
         return lam, phi, judged
 
-    def test(self, t: int, x_today: np.ndarray, day_class: int) -> dict[str, np.ndarray]:
-        """Judge day ``t`` with today's counts so far, without committing the day."""
-        s = self.settings
+    def prepare(self, t: int, day_class: int) -> DayContext:
+        """Everything about day ``t`` that does not depend on its own count (cache per day)."""
         lam, phi, judged = self.expectation(t, day_class)
-        best_p = np.where(x_today >= s.min_count, count_p_values(x_today, lam, phi), 1.0)
-        stat, base = x_today.astype(np.float64), lam.copy()
         ages = self._ages(t)
-        sum_x, sum_lam = x_today.astype(np.float64), lam.copy()
-        for age in range(1, s.window_days):
-            slot = int(np.nonzero(ages == age)[0][0]) if age <= t else None
-            if slot is None:
-                break
+        sums_x, sums_lam = [], []
+        run_x, run_lam = np.zeros_like(lam), np.zeros_like(lam)
+        for age in range(1, min(self.settings.window_days, t + 1)):
+            slot = int(np.nonzero(ages == age)[0][0])
             inside = (t - age) > self.last_signal
-            sum_x = sum_x + np.where(inside, self.x[:, slot], 0.0)
-            sum_lam = sum_lam + np.where(inside, self.lam[:, slot], 0.0)
-            p_win = np.where(sum_x >= s.min_count, count_p_values(sum_x, sum_lam, phi), 1.0)
+            run_x = run_x + np.where(inside, self.x[:, slot], 0.0)
+            run_lam = run_lam + np.where(inside, self.lam[:, slot], 0.0)
+            sums_x.append(run_x)
+            sums_lam.append(run_lam)
+        return DayContext(t, lam, phi, judged, sums_x, sums_lam)
+
+    def judge(self, ctx: DayContext, x_today: np.ndarray) -> dict[str, np.ndarray]:
+        """Judge a prepared day with today's counts so far, without committing it."""
+        s = self.settings
+        x_today = np.asarray(x_today, dtype=np.float64)
+        best_p = _p_where_enough(x_today, ctx.expected, ctx.dispersion, s.min_count)
+        stat, base = x_today, ctx.expected
+        for prev_x, prev_lam in zip(ctx.sums_x, ctx.sums_lam, strict=True):
+            sum_x, sum_lam = x_today + prev_x, ctx.expected + prev_lam
+            p_win = _p_where_enough(sum_x, sum_lam, ctx.dispersion, s.min_count)
             better = p_win < best_p
             best_p = np.where(better, p_win, best_p)
             stat, base = np.where(better, sum_x, stat), np.where(better, sum_lam, base)
-        significant = judged & (best_p <= s.alpha)
-        cooling = (t - self.last_alert) <= s.cooldown
+        significant = ctx.judged & (best_p <= s.alpha)
+        cooling = (ctx.t - self.last_alert) <= s.cooldown
         escalating = x_today > self.last_alert_count
         new_alert = significant & (~cooling | escalating)
         return {
             "alarm": new_alert, "significant": significant, "p_value": best_p,
-            "statistic": stat, "baseline": base, "expected": lam, "judged": judged,
+            "statistic": stat, "baseline": base, "expected": ctx.expected, "judged": ctx.judged,
         }
 
-    def step(self, t: int, x_today: np.ndarray, day_class: int, observed: bool = True
-             ) -> dict[str, np.ndarray]:
-        """Judge and commit day ``t`` (days must come in order, one by one)."""
+    def test(self, t: int, x_today: np.ndarray, day_class: int) -> dict[str, np.ndarray]:
+        """Judge day ``t`` with today's counts so far, without committing the day."""
+        return self.judge(self.prepare(t, day_class), x_today)
+
+    def step(self, t: int, x_today: np.ndarray, day_class: int, observed: bool = True,
+             context: DayContext | None = None) -> dict[str, np.ndarray]:
+        """Judge and commit day ``t`` (days in order; ``context`` from :meth:`prepare`)."""
         if t != self.day + 1 and self.day >= 0:
             raise ValueError(f"day {t} given after day {self.day}; steps must be consecutive")
         x_today = np.asarray(x_today, dtype=np.float64)
         if observed:
-            result = self.test(t, x_today, day_class)
+            ctx = context if context is not None and context.t == t else None
+            result = self.judge(ctx or self.prepare(t, day_class), x_today)
         else:
             n = x_today.shape[0]
             nan = np.full(n, np.nan)
