@@ -23,7 +23,6 @@ start inside the replayed days.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import math
 from collections import defaultdict
@@ -271,7 +270,3 @@ def _not_judged(matrix: CountMatrix, report: DataReport, replayed: int, events: 
         notes.append("no bursts injected (--inject 0): sensitivity and delay cannot be judged")
     return notes
 
-
-def first_day(matrix: CountMatrix) -> dt.date:
-    """The first replayed day."""
-    return matrix.day(WARMUP_DAYS)

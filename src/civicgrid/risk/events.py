@@ -110,6 +110,10 @@ def events_from_table(
     else:
         region_names, centres = [NO_REGION] * len(keep), {}
     report.used = len(keep)
+    log.info("case history: %s rows, %s used, %s unparseable times, %s future-dated, "
+             "%s duplicates, %s without coordinates", report.rows, report.used,
+             report.unparseable_time, report.future_dated, report.duplicates,
+             report.without_coordinates)
     if days:
         report.first_day, report.last_day = min(days).isoformat(), max(days).isoformat()
     return Events([d for d in days if d is not None], region_names, categories, centres), report
