@@ -41,7 +41,7 @@ class ScanSettings:
     """Limits of the scan; defaults are the benchmarked ones."""
 
     max_window_days: int = 3
-    study_days: int = 180
+    study_days: int = 365
     max_neighbours: int = 12
     max_radius_km: float = 2.0
     max_share: float = 0.5
