@@ -79,3 +79,10 @@ def test_weak_signal_first_of_a_kind_at_an_established_place() -> None:
     new = _case(99, 20, place="西丽社区", category="燃气")
     alerts = first_of_a_kind(as_cases(usual + [new]), established_cases=10)
     assert [a.evidence.case_ids for a in alerts] == [("C99",)]
+
+
+def test_hazard_does_not_read_restaurant_smoke_or_a_gas_bill_as_danger() -> None:
+    cases = [_case(1, text="楼下烧烤店浓烟呛人，油烟很大"), _case(2, text="燃气公司漏了抄表，燃气费算错"),
+             _case(3, text="楼道电动车充电冒烟了")]
+    found = {(a.subject["case"], a.subject["hazard"]) for a in hazard_alerts(cases)}
+    assert found == {("C3", "fire")}

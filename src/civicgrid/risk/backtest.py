@@ -16,6 +16,8 @@ Steps (:func:`run_backtest`):
    start to three days after it (``0 ≤ delay ≤ 3``). The delay is the first such day minus the
    start. Alerts that match no burst are false alarms; their number over all series, divided
    by the months replayed (replayed days / 30.4375), is ``false_alarms_per_month``.
+   ``sensitivity`` is None only when no burst was injected and ``median_delay_days`` when
+   no burst was detected; the result's ``not_judged`` notes say why.
 
 Only days from ``WARMUP_DAYS`` on are replayed (earlier days have no baseline), and bursts
 start inside the replayed days.

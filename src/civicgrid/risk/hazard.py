@@ -31,9 +31,11 @@ class HazardRule:
 
 HAZARD_RULES: tuple[HazardRule, ...] = (
     HazardRule("gas_smell", "燃气泄漏", Severity.RED, re.compile(
-        r"(煤气|燃气|天然气|液化气|瓦斯)\S{0,4}(味|泄漏|泄露|漏气|漏了)|闻到\S{0,4}(煤气|燃气|天然气)")),
+        r"(煤气|燃气|天然气|液化气|瓦斯)\S{0,4}(味|泄漏|泄露|漏气)|闻到\S{0,4}(煤气|燃气|天然气)")),
+    # Smoke alone is usually cooking fumes (油烟) from a restaurant; it counts as fire only
+    # from wiring, a meter box or a charging e-bike.
     HazardRule("fire", "火情", Severity.RED, re.compile(
-        r"着火|起火|失火|火灾|冒烟|浓烟|明火|烧起来")),
+        r"着火|起火|失火|火灾|明火|烧起来|火势|(电线|电表|插座|配电|电箱|电动车|充电)\S{0,4}冒烟")),
     HazardRule("structural", "结构安全", Severity.ORANGE, re.compile(
         r"(墙|楼|房|梁|柱|天花|外墙|阳台)\S{0,4}(开裂|裂缝|倾斜|坍塌|塌陷|脱落|掉落)|危房|摇摇欲坠")),
     HazardRule("lift_entrapment", "电梯困人", Severity.RED, re.compile(
