@@ -223,6 +223,9 @@ def run_backtest(events: Events, report: DataReport, *, inject: int = 0, seed: i
         result = asdict(score(raised, bursts, months))
         result.pop("delays")
         detectors[name] = result
+        if bursts and not result["detected"]:
+            not_judged.append(f"{name}: detected none of the {len(bursts)} bursts, so its "
+                              "median delay is null")
     return {
         "data": {**asdict(report), "series": len(matrix.keys), "days": matrix.n_days,
                  "replayed_days": replayed, "months": round(months, 3),
