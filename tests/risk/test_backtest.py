@@ -162,3 +162,25 @@ def test_parse_day_reads_the_local_date_as_written(text: str, day: dt.date | Non
     from civicgrid.risk.events import parse_day
 
     assert parse_day(text) == day
+
+
+def test_backtest_reads_an_xlsx_history(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["受理时间", "类别", "区域"])
+    rng = np.random.default_rng(2)
+    for day in range(60):
+        for _ in range(rng.poisson(4)):
+            sheet.append([(START + dt.timedelta(days=day)).isoformat(), "噪音", "粤海"])
+    path = tmp_path / "history.xlsx"
+    book.save(path)
+    result = CliRunner().invoke(app, [
+        "risk", "backtest", "--data", str(path), "--time-col", "受理时间", "--category-col",
+        "类别", "--region-col", "区域", "--inject", "2", "--seed", "1", "--json",
+    ])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["data"]["series"] == 1
+    assert out["injected"] == 2

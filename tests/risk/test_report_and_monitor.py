@@ -69,3 +69,15 @@ def test_report_command_writes_both_files(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert Path(out["xlsx"]).exists() and Path(out["docx"]).exists()
+
+
+def test_monitor_survives_a_pickle_round_trip() -> None:
+    import pickle
+
+    monitor = SeriesMonitor.from_counts(dt.date(2026, 3, 2), np.full(40, 5.0), np.ones(7))
+    copy = pickle.loads(pickle.dumps(monitor))
+    day = monitor.today
+    original = [monitor.add_case(day) is not None for _ in range(20)]
+    restored = [copy.add_case(day) is not None for _ in range(20)]
+    assert original == restored
+    assert any(original)
