@@ -17,6 +17,7 @@ from civicgrid.logs import configure_logging
 # (sub-command name, module holding ``app``). Core commands live in civicgrid.cli.core.
 COMMAND_GROUPS: list[tuple[str, str]] = [
     ("audit", "civicgrid.audit.cli"),
+    ("risk", "civicgrid.risk.cli"),
 ]
 
 app = typer.Typer(

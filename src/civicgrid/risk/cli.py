@@ -1,0 +1,108 @@
+"""``civicgrid risk``: risk early-warning commands (backtest of the detectors on any file)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from civicgrid.cli.output import JsonOption, emit, fail, progress
+from civicgrid.intake.files import TableError, read_table
+
+log = logging.getLogger(__name__)
+
+app = typer.Typer(help="Risk early warning (风险预警): detectors, backtests, daily report.",
+                  no_args_is_help=True)
+
+
+@app.command()
+def backtest(
+    data: Path = typer.Option(..., "--data", help="CSV or XLSX case history."),
+    time_col: str = typer.Option(..., "--time-col", help="Column with the case time."),
+    category_col: str = typer.Option(..., "--category-col", help="Column with the category."),
+    region_col: str | None = typer.Option(None, "--region-col", help="Column with the region."),
+    lat_col: str | None = typer.Option(None, "--lat-col", help="Latitude column (grid cells)."),
+    lon_col: str | None = typer.Option(None, "--lon-col", help="Longitude column."),
+    inject: int = typer.Option(0, "--inject", min=0, help="Number of seeded bursts to add."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the injected bursts."),
+    sheet: str | None = typer.Option(None, "--sheet", help="XLSX sheet name."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Rows after this date are "
+                                     "future-dated (default: today)."),
+    scan: bool = typer.Option(True, "--scan/--no-scan", help="Run the space-time scan."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Replay a case history day by day and score every detector against injected bursts."""
+    from civicgrid.risk.backtest import run_backtest
+    from civicgrid.risk.events import events_from_table
+
+    if (lat_col is None) != (lon_col is None):
+        fail("--lat-col and --lon-col go together; give both or neither", as_json)
+    try:
+        cutoff = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        fail(f"--as-of {as_of!r} is not a date; write it as YYYY-MM-DD", as_json)
+    try:
+        table = read_table(data, sheet=sheet)
+        events, report = events_from_table(
+            table, time_col=time_col, category_col=category_col, region_col=region_col,
+            lat_col=lat_col, lon_col=lon_col, as_of=cutoff,
+        )
+    except TableError as exc:
+        fail(str(exc), as_json)
+    progress(f"read {report.rows} rows, using {report.used}")
+    try:
+        result = run_backtest(events, report, inject=inject, seed=seed, scan=scan)
+    except ValueError as exc:
+        fail(str(exc), as_json)
+    emit(result, as_json, _human)
+
+
+def _human(result: dict[str, Any]) -> str:
+    data = result["data"]
+    lines = [
+        f"rows {data['rows']}, used {data['used']}, series {data['series']}, "
+        f"replayed {data['replayed_days']} days ({data['months']} months), "
+        f"bursts {result['injected']} (seed {result['seed']})",
+        f"{'detector':<16}{'sensitivity':>12}{'median delay':>14}{'false/month':>13}",
+    ]
+    for name, s in result["detectors"].items():
+        sens = "-" if s["sensitivity"] is None else f"{s['sensitivity']:.2f}"
+        delay = "-" if s["median_delay_days"] is None else f"{s['median_delay_days']:.1f}"
+        lines.append(f"{name:<16}{sens:>12}{delay:>14}{s['false_alarms_per_month']:>13.2f}")
+    lines += [f"not judged: {note}" for note in result["not_judged"]]
+    return "\n".join(lines)
+
+
+@app.command()
+def report(
+    alerts: Path = typer.Option(..., "--alerts", help="JSON file: {\"today\": [...], "
+                                "\"changed\": [...], \"overdue\": [...]} of alert objects."),
+    day: str = typer.Option(..., "--day", help="Report date, YYYY-MM-DD."),
+    out: Path | None = typer.Option(None, "--out", help="Folder for the files (default: "
+                                    "<data_dir>/reports/risk)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Write the daily risk report (日研判日报告) as XLSX and DOCX from a JSON file of alerts."""
+    import json
+
+    from civicgrid.risk.report import build_daily_report
+    from civicgrid.settings import get_settings
+
+    try:
+        report_day = dt.date.fromisoformat(day)
+    except ValueError:
+        fail(f"--day {day!r} is not a date; write it as YYYY-MM-DD", as_json)
+    try:
+        payload = json.loads(alerts.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        fail(f"--alerts {str(alerts)!r} could not be read as JSON: {exc}", as_json)
+    if not isinstance(payload, dict):
+        fail("--alerts must hold one JSON object with lists under today/changed/overdue",
+             as_json)
+    folder = out or get_settings().data_dir / "reports" / "risk"
+    files = build_daily_report(report_day, payload.get("today", []),
+                               payload.get("changed", []), payload.get("overdue", []), folder)
+    emit({"xlsx": str(files.xlsx), "docx": str(files.docx)}, as_json)
