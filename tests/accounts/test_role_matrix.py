@@ -38,6 +38,9 @@ MATRIX: list[tuple[str, str, set[str] | None, dict | None]] = [
     ("GET", "/api/calendar/{year}.ics", PUBLIC, None),
     ("GET", "/api/inbox", ALL, None),
     ("POST", "/api/inbox/{message_id}/read", ALL, None),
+    # audit
+    ("GET", "/api/audit/stats", {"admin", "dispatcher", "leader", "viewer", "handler"}, None),
+    ("POST", "/api/audit/check", ALL, {"request": "路灯坏了", "reply": "已修复"}),
 ]
 
 VALUES = {"number": "NS00000000000000", "action": "supervise", "year": "2026", "message_id": "999999"}

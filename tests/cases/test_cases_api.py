@@ -173,3 +173,19 @@ def test_creating_and_acting_logs_no_personal_data(login, caplog) -> None:  # no
                 json={"version": case["version"], "unit_code": a_unit(client)})
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "13700001111" not in logged and "13700002222" not in logged
+
+
+def test_audit_stats_count_returned_replies_per_unit(login) -> None:  # noqa: ANN001
+    dispatcher = login("t_dispatcher")
+    case = create(dispatcher)
+    unit = a_unit(dispatcher)
+    case = dispatcher.post(f"/api/cases/{case['number']}/actions/dispatch",
+                           json={"version": case["version"], "unit_code": unit}).json()
+    handler = login("t_handler")
+    case = handler.post(f"/api/cases/{case['number']}/actions/accept", json={"version": case["version"]}).json()
+    before = {r["unit"]: r["returned"] for r in dispatcher.get("/api/audit/stats").json()}
+    case = handler.post(f"/api/cases/{case['number']}/actions/reply",
+                        json={"version": case["version"], "text": "已处理"}).json()
+    assert case["status"] == "in_progress" and case["reply_audit"]["verdict"] == "return"
+    after = {r["unit"]: r["returned"] for r in dispatcher.get("/api/audit/stats").json()}
+    assert after[unit] == before.get(unit, 0) + 1

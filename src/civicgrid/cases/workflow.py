@@ -204,7 +204,7 @@ def reply(step: Step) -> str:
         return states.REPLIED
     verdict = _audit_reply(step)
     step.payload["audit"] = {"verdict": verdict["verdict"], "score": verdict["score"],
-                             "reasons": verdict["reasons"]}
+                             "reasons": verdict["reasons"], "faults": verdict["faults"]}
     if verdict["verdict"] == "return":
         step.payload["audit_returned"] = True
         return states.IN_PROGRESS
