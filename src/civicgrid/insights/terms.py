@@ -36,6 +36,16 @@ BOILERPLATE_WORDS: frozenset[str] = frozenset(
     """.split()
 )
 
+# Words too general to tell one problem from another (places in the abstract, intensifiers,
+# the anonymised province 西地省); removed from features and labels alike.
+GENERIC_WORDS: frozenset[str] = frozenset(
+    """
+    小区 社区 街道 西地省 西地 大道 东路 西路 南路 北路 路段 附近 周边 县城 城区 地区 片区 区域
+    迟迟 加快 力度 步伐 存在 影响 生活 不能 增加 设置 收取 有限公司 公司 行为 涉嫌 强烈 坚决 多次
+    长期 一年 两年 三年 几年 多年 年底 月份 部分 方面 工作 地方 单位 本地 全市 市区 有没有 是不是
+    """.split()
+)
+
 _PLACE_CODE = re.compile(r"[A-Z]\d*[市区县省镇]|[A-Z]\d+")
 _KEEP_CHARS = re.compile(r"[^\u4e00-\u9fff]+")
 _BOILERPLATE_PATTERN = re.compile(
@@ -60,7 +70,7 @@ def content_words(text: str | None) -> list[str]:
     words = []
     for word in _jieba().lcut(cleaned):
         word = word.strip()
-        if len(word) < 2 or word in BOILERPLATE_WORDS or _KEEP_CHARS.fullmatch(word):
+        if len(word) < 2 or word in BOILERPLATE_WORDS or word in GENERIC_WORDS or _KEEP_CHARS.fullmatch(word):
             continue
         if _KEEP_CHARS.search(word):
             continue
