@@ -16,7 +16,9 @@ def planted_cases() -> list[GeneratedCase]:
 
 
 @pytest.fixture(scope="session")
-def planted_csv(tmp_path_factory: pytest.TempPathFactory, planted_cases: list[GeneratedCase]) -> Path:
+def planted_csv(
+    tmp_path_factory: pytest.TempPathFactory, planted_cases: list[GeneratedCase]
+) -> Path:
     """The planted cases as a CSV with columns 内容, 时间, 用户, 地点, 点赞数."""
     path = tmp_path_factory.mktemp("planted") / "cases.csv"
     write_cases_csv(planted_cases, str(path))

@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 
 from civicgrid.insights.evaluation import read_sample_labels
-from civicgrid.intake.files import read_table
 from civicgrid.insights.service import mine_run
+from civicgrid.intake.files import read_table
 
 pytestmark = pytest.mark.shared_data
-LABELS = Path(__file__).resolve().parents[2] / "bench" / "classes_labels" / "attachment3_sample_labels.csv"
+LABEL_DIR = Path(__file__).resolve().parents[2] / "bench" / "classes_labels"
+LABELS = LABEL_DIR / "attachment3_sample_labels.csv"
 
 
 def _attachment3(shared_data: Path):  # type: ignore[no-untyped-def]

@@ -29,16 +29,21 @@ app = typer.Typer(help="Recurring problem classes (一类事), hot issues and re
                   no_args_is_help=True)
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-ATTACHMENT_3 = REPO_ROOT / ".." / "shared" / "data" / "tipdm2020c" / "attachment3_messages_with_votes.csv"
+ATTACHMENT_3 = (
+    REPO_ROOT / ".." / "shared" / "data" / "tipdm2020c" / "attachment3_messages_with_votes.csv"
+)
 SAMPLE_LABELS = REPO_ROOT / "bench" / "classes_labels" / "attachment3_sample_labels.csv"
 
 DataOption = typer.Option(..., "--data", help="CSV or XLSX file of cases.")
 TextOption = typer.Option(..., "--text-col", help="Column holding the request text.")
 TimeOption = typer.Option(None, "--time-col", help="Column holding the request time.")
 SheetOption = typer.Option(None, "--sheet", help="XLSX sheet name (default: the first).")
-MinSizeOption = typer.Option(None, "--min-class-size", help="Smallest class (default rows/200, >=5).")
+MinSizeOption = typer.Option(
+    None, "--min-class-size", help="Smallest class (default rows/200, >=5)."
+)
 EmbeddingsOption = typer.Option(
-    False, "--embeddings", help="Also use e5 sentence embeddings (slow; cached under the data folder)."
+    False, "--embeddings",
+    help="Also use e5 sentence embeddings (slow; cached under the data folder).",
 )
 
 
@@ -140,7 +145,9 @@ def hot(
     text_col: str = TextOption,
     time_col: str | None = TimeOption,
     reporter_col: str | None = typer.Option(None, "--reporter-col", help="Reporter id column."),
-    place_col: str | None = typer.Option(None, "--place-col", help="Place column (else from text)."),
+    place_col: str | None = typer.Option(
+        None, "--place-col", help="Place column (else from text)."
+    ),
     likes_col: str | None = typer.Option(None, "--likes-col", help="Likes column."),
     dislikes_col: str | None = typer.Option(None, "--dislikes-col", help="Dislikes column."),
     top: int = typer.Option(10, "--top", min=1, help="How many hot issues."),
@@ -227,8 +234,12 @@ def _counts(text: str | None, name: str) -> list[int] | None:
 def effect(
     before: str = typer.Option(..., "--before", help="Cases per period before, e.g. 30,28,33."),
     after: str = typer.Option(..., "--after", help="Cases per period after the ticket."),
-    after_last_year: str | None = typer.Option(None, "--after-last-year", help="Same periods a year earlier."),
-    before_last_year: str | None = typer.Option(None, "--before-last-year", help="Before periods a year earlier."),
+    after_last_year: str | None = typer.Option(
+        None, "--after-last-year", help="Same periods a year earlier."
+    ),
+    before_last_year: str | None = typer.Option(
+        None, "--before-last-year", help="Before periods a year earlier."
+    ),
     alpha: float = typer.Option(0.05, "--alpha", help="Significance level."),
     as_json: bool = JsonOption,
 ) -> None:

@@ -105,7 +105,8 @@ def governance_effect(
         last_year = compare_rates(before_last_year, after_last_year, alpha=alpha).rate_ratio
         if this_year is not None and last_year:
             seasonal = round(this_year / last_year, 4)
-    return GovernanceEffect(before_after, year_on_year, seasonal, _summary(before_after, year_on_year))
+    summary = _summary(before_after, year_on_year)
+    return GovernanceEffect(before_after, year_on_year, seasonal, summary)
 
 
 def _check_series(name: str, series: Sequence[int]) -> None:

@@ -42,7 +42,8 @@ class EmbeddingStore:
     def embed(self, texts: Sequence[str | None], *, batch: int = 64) -> np.ndarray:
         """Vectors for ``texts`` in order, embedding and storing only the unseen ones."""
         keys = [text_key(t) for t in texts]
-        todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in self._vectors}.items())
+        unseen = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._vectors}
+        todo = sorted(unseen.items())
         if todo:
             log.info("embedding %s new texts (%s cached)", len(todo), len(self._vectors))
             model = _model()
@@ -57,7 +58,8 @@ class EmbeddingStore:
         """Write the cache file."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         keys = np.array(list(self._vectors), dtype="U40")
-        matrix = np.vstack(list(self._vectors.values())) if self._vectors else np.zeros((0, DIMENSION))
+        vectors = list(self._vectors.values())
+        matrix = np.vstack(vectors) if vectors else np.zeros((0, DIMENSION))
         np.savez(self.path, keys=keys, vectors=matrix.astype(np.float32))
 
 

@@ -85,7 +85,8 @@ def build_features(
     words = tokenise_all(texts)
     empty = np.array([not w for w in words], dtype=bool)
     if empty.all():
-        return CaseFeatures(sparse.csr_matrix((len(words), 0)), [], np.zeros((len(words), 0)), empty)
+        nothing = sparse.csr_matrix((len(words), 0))
+        return CaseFeatures(nothing, [], np.zeros((len(words), 0)), empty)
 
     counter = CountVectorizer(
         analyzer=_identity, min_df=1, max_features=settings.max_word_features

@@ -109,7 +109,8 @@ def h3_counts(
     for case in cases:
         lat, lng = case.get(lat_key), case.get(lng_key)
         try:
-            counts[h3.latlng_to_cell(float(lat), float(lng), resolution)] += 1  # type: ignore[arg-type]
+            cell = h3.latlng_to_cell(float(lat), float(lng), resolution)  # type: ignore[arg-type]
+            counts[cell] += 1
         except (TypeError, ValueError):
             left_out["no coordinates"] += 1
     notes = [] if counts else ["no case has coordinates: no hexagons to draw"]

@@ -148,7 +148,9 @@ def _vectors(features: CaseFeatures, embeddings: np.ndarray | None) -> np.ndarra
     return normalize(joined)
 
 
-def cluster_vectors(vectors: np.ndarray, usable: np.ndarray, settings: MiningSettings) -> np.ndarray:
+def cluster_vectors(
+    vectors: np.ndarray, usable: np.ndarray, settings: MiningSettings
+) -> np.ndarray:
     """Cluster label per row (-1 noise) for unit-length ``vectors``; unusable rows are noise."""
     labels = np.full(vectors.shape[0], -1, dtype=np.int64)
     index = np.flatnonzero(usable)

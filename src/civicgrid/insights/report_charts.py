@@ -24,7 +24,10 @@ NO_FONT_NOTE = "未找到中文字体，图表中的中文可能显示为方框�
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
     """The first installed CJK font family, or None."""
-    from matplotlib import font_manager
+    try:
+        from matplotlib import font_manager
+    except ImportError:
+        return None
 
     installed = {f.name for f in font_manager.fontManager.ttflist}
     for family in _CJK_FAMILIES:
@@ -35,7 +38,12 @@ def cjk_font() -> str | None:
 
 
 def _figure(width: float = 6.0, height: float = 3.0):  # type: ignore[no-untyped-def]
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError as exc:
+        raise ImportError(
+            "report charts need matplotlib: pip install 'civicgrid[insights]'"
+        ) from exc
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt

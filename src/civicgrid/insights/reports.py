@@ -113,7 +113,10 @@ def _docx_overview(document: Any, data: Mapping[str, Any]) -> None:
 
 
 def _docx_table(
-    document: Any, heading: str, items: Sequence[Mapping[str, Any]], columns: list[tuple[str, str, str]]
+    document: Any,
+    heading: str,
+    items: Sequence[Mapping[str, Any]],
+    columns: list[tuple[str, str, str]],
 ) -> None:
     document.add_heading(heading, level=1)
     if not items:

@@ -72,7 +72,9 @@ class MiningRun:
 
     def members(self) -> list[ClassMembers]:
         """Classes as the heat index takes them."""
-        return [ClassMembers(c["id"], c["label"], [r - 1 for r in c["rows"]]) for c in self.classes()]
+        return [
+            ClassMembers(c["id"], c["label"], [r - 1 for r in c["rows"]]) for c in self.classes()
+        ]
 
 
 def mine_run(

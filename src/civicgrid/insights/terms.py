@@ -70,7 +70,7 @@ def content_words(text: str | None) -> list[str]:
     words = []
     for word in _jieba().lcut(cleaned):
         word = word.strip()
-        if len(word) < 2 or word in BOILERPLATE_WORDS or word in GENERIC_WORDS or _KEEP_CHARS.fullmatch(word):
+        if len(word) < 2 or word in BOILERPLATE_WORDS or word in GENERIC_WORDS:
             continue
         if _KEEP_CHARS.search(word):
             continue
