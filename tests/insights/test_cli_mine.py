@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sklearn.metrics import adjusted_rand_score
 from typer.testing import CliRunner
 
@@ -20,33 +21,39 @@ def _mine(*args: str) -> dict:
     return json.loads(result.stdout)
 
 
-def test_mine_json_has_classes_with_id_label_size_rows_and_noise(planted_csv: Path) -> None:
-    out = _mine("--data", str(planted_csv), "--text-col", "内容", "--time-col", "时间")
+@pytest.fixture(scope="module")
+def mined(planted_csv: Path) -> dict:
+    """``classes mine --json`` on the planted CSV, run once for this module."""
+    return _mine("--data", str(planted_csv), "--text-col", "内容", "--time-col", "时间",
+                 "--min-class-size", "5")
+
+
+def test_mine_json_has_classes_with_id_label_size_rows_and_noise(mined: dict) -> None:
+    out = mined
     assert set(out) >= {"classes", "noise"}
     first = out["classes"][0]
     assert set(first) >= {"id", "label", "size", "rows"}
     assert first["size"] == len(first["rows"])
     assert first["id"].startswith("C")
+    assert first["first"] <= first["last"]
 
 
-def test_mine_rows_are_one_based_and_cover_every_row_once(planted_csv: Path) -> None:
-    out = _mine("--data", str(planted_csv), "--text-col", "内容")
+def test_mine_rows_are_one_based_and_cover_every_row_once(mined: dict) -> None:
+    out = mined
     rows = [r for c in out["classes"] for r in c["rows"]] + out["noise"]
     assert sorted(rows) == list(range(1, 181))
 
 
-def test_mine_recovers_planted_classes(
-    planted_csv: Path, planted_cases: list[GeneratedCase]
-) -> None:
-    out = _mine("--data", str(planted_csv), "--text-col", "内容", "--min-class-size", "5")
+def test_mine_recovers_planted_classes(mined: dict, planted_cases: list[GeneratedCase]) -> None:
+    out = mined
     mined = {r - 1: c["id"] for c in out["classes"] for r in c["rows"]}
     predicted = [mined.get(i, f"noise{i}") for i in range(len(planted_cases))]
     truth = [f"p{c.planted}" if c.planted >= 0 else f"one{i}" for i, c in enumerate(planted_cases)]
     assert adjusted_rand_score(truth, predicted) > 0.5
 
 
-def test_mine_labels_are_chinese_words_without_boilerplate(planted_csv: Path) -> None:
-    out = _mine("--data", str(planted_csv), "--text-col", "内容", "--min-class-size", "5")
+def test_mine_labels_are_chinese_words_without_boilerplate(mined: dict) -> None:
+    out = mined
     labels = " ".join(c["label"] for c in out["classes"])
     assert "搅拌站" in labels or "噪音" in labels
     for word in ("您好", "领导", "谢谢", "请问"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from civicgrid.insights.lineage import (
     MERGED,
     SPLIT,
@@ -19,6 +21,7 @@ from civicgrid.insights.synthetic import generate_cases
 SETTINGS = MiningSettings(min_cluster_size=5)
 
 
+@lru_cache(maxsize=4)
 def _run(seed: int, classes: int = 8) -> Clustering:
     cases = generate_cases(per_class=15, one_offs=10, classes=classes, seed=seed)
     return mine_classes([c.text for c in cases], settings=SETTINGS)

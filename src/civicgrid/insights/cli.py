@@ -62,6 +62,7 @@ def _run(
     table: Table, *, text_col: str, time_col: str | None, category_col: str | None,
     place_col: str | None, min_size: int | None, previous: Path | None,
     decisions: Path | None, run_name: str, embeddings: bool, as_json: bool,
+    fine: bool = False,
 ) -> Any:
     from civicgrid.insights.lineage import ClassRecord, decision_from_dict
     from civicgrid.insights.mining import MiningSettings
@@ -72,11 +73,18 @@ def _run(
         times, categories, places = (_column(table, c) for c in (time_col, category_col, place_col))
         register = [ClassRecord.from_dict(c) for c in _read_json(previous, "classes")]
         steps = [decision_from_dict(d) for d in _read_json(decisions, "decisions")]
-        size = min_size or default_min_class_size(len(texts))
+        if fine:
+            # Hot issues are specific recurring events: small leaf classes, no border cases.
+            settings = MiningSettings(
+                min_cluster_size=min_size or 5, selection="leaf", attach_similarity=None
+            )
+        else:
+            size = min_size or default_min_class_size(len(texts))
+            settings = MiningSettings(min_cluster_size=size)
         vectors = _embeddings(texts) if embeddings else None
         return mine_run(
             texts, times=times, categories=categories, places=places, previous=register,
-            decisions=steps, run=run_name, settings=MiningSettings(min_cluster_size=size),
+            decisions=steps, run=run_name, settings=settings,
             embeddings=vectors,
         )
     except (TableError, ValueError, KeyError, ImportError, OSError) as exc:
@@ -155,7 +163,11 @@ def hot(
     min_class_size: int | None = MinSizeOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Rank classes by heat index (count, reporters, votes, burst, spread)."""
+    """Rank specific recurring problems by heat index (count, reporters, votes, burst, spread).
+
+    Mines finer classes than ``mine`` (HDBSCAN leaf clusters of at least 5 cases, no border
+    cases attached), because a hot issue is one estate's or one policy's problem.
+    """
     from civicgrid.insights.heat import CaseFacts, place_from_text
     from civicgrid.insights.service import hot_issue_list
 
@@ -163,7 +175,7 @@ def hot(
     run = _run(
         table, text_col=text_col, time_col=time_col, category_col=None, place_col=place_col,
         min_size=min_class_size, previous=None, decisions=None, run_name="",
-        embeddings=False, as_json=as_json,
+        embeddings=False, as_json=as_json, fine=True,
     )
     try:
         places = _column(table, place_col) or [place_from_text(t) for t in table.values(text_col)]

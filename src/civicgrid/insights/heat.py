@@ -19,7 +19,7 @@ many votes, a burst in a short time and many places each make a class more urgen
 same number of cases from one persistent writer.
 
 Places: when no place column exists, :func:`place_from_text` takes the first estate-like name
-(…小区, …花园, …新城, …街道, …镇, …村) or else the district code from the text; cases with none
+(…小区, …花园, …新城, …苑, …街道, …镇, …村) or else the district code from the text; cases with none
 are counted under ``(无地点)`` and noted.
 """
 
@@ -45,9 +45,10 @@ _DATE = re.compile(
     r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
 )
 _ESTATE = re.compile(
-    r"[\u4e00-\u9fff]{2,6}?(?:小区|花园|新城|新村|家园|公寓|大厦|广场|街道|社区|镇|村|中学|小学|医院)"
+    r"[\u4e00-\u9fff]{2,6}?"
+    r"(?:小区|花园|新城|新村|家园|公寓|大厦|广场|街道|社区|镇|村|中学|小学|医院|苑|园|府|湾|城)"
 )
-_DISTRICT = re.compile(r"[A-Z]\d*[区县市]")
+_DISTRICTS = (re.compile(r"[A-Z]\d+[区县]"), re.compile(r"[A-Z]\d*市"))
 
 
 @dataclass(frozen=True)
@@ -118,8 +119,11 @@ def place_from_text(text: str | None) -> str | None:
         match = _ESTATE.search(chunk)
         if match:
             return match.group(0)
-    match = _DISTRICT.search(text)
-    return match.group(0) if match else None
+    for pattern in _DISTRICTS:
+        match = pattern.search(text)
+        if match:
+            return match.group(0)
+    return None
 
 
 def hot_issues(
