@@ -88,3 +88,20 @@ def test_mine_reads_xlsx(tmp_path: Path, planted_cases: list[GeneratedCase]) -> 
     book.save(path)
     out = _mine("--data", str(path), "--text-col", "内容", "--min-class-size", "5")
     assert sum(c["size"] for c in out["classes"]) + len(out["noise"]) == 60
+
+
+def test_register_and_staff_rename_carry_over_between_command_runs(
+    planted_csv: Path, tmp_path: Path
+) -> None:
+    register = tmp_path / "register.json"
+    first = _mine("--data", str(planted_csv), "--text-col", "内容", "--min-class-size", "5",
+                  "--register-out", str(register), "--run", "2026-10")
+    target = first["classes"][0]["id"]
+    decisions = tmp_path / "decisions.json"
+    decisions.write_text(json.dumps({"decisions": [
+        {"kind": "rename", "class_id": target, "label": "工作人员命名的类"}]}), "utf-8")
+    second = _mine("--data", str(planted_csv), "--text-col", "内容", "--min-class-size", "5",
+                   "--previous", str(register), "--decisions", str(decisions), "--run", "2026-11")
+    renamed = next(c for c in second["classes"] if c["id"] == target)
+    assert renamed["label"] == "工作人员命名的类"
+    assert {c["id"] for c in second["classes"]} == {c["id"] for c in first["classes"]}

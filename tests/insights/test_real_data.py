@@ -26,9 +26,9 @@ def test_hand_labels_refer_to_attachment3_ids_only(shared_data: Path) -> None:
     assert set(labels) <= ids
 
 
-def test_mining_first_thousand_messages_gives_readable_classes(shared_data: Path) -> None:
-    titles = _attachment3(shared_data).values("留言主题")[:1000]
+def test_mining_first_600_messages_gives_readable_classes(shared_data: Path) -> None:
+    titles = _attachment3(shared_data).values("留言主题")[:600]
     result = mine_run(titles).to_dict()
     assert len(result["classes"]) >= 3
     assert all(c["label"] != "未命名类" for c in result["classes"])
-    assert sum(c["size"] for c in result["classes"]) + len(result["noise"]) == 1000
+    assert sum(c["size"] for c in result["classes"]) + len(result["noise"]) == 600
