@@ -96,3 +96,12 @@ def test_report_command_writes_docx(tmp_path: Path) -> None:
                                       "--out", str(tmp_path / "w.docx"), "--json"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "w.docx").stat().st_size > 0
+
+
+def test_units_are_ranked_by_on_time_rate_then_satisfaction() -> None:
+    from civicgrid.insights.reports import ranked_units
+
+    units = [{"unit": "甲", "cases": 5, "on_time_rate": 0.8},
+             {"unit": "乙", "cases": 9, "on_time_rate": 0.95, "satisfaction_rate": 0.9},
+             {"unit": "丙", "cases": 3}]
+    assert [(u["rank"], u["unit"]) for u in ranked_units(units)] == [(1, "乙"), (2, "甲"), (3, "丙")]

@@ -29,7 +29,7 @@ _TABLES: tuple[tuple[str, str, list[tuple[str, str, str]]], ...] = (
       ("热度", "heat", "float")]),
     ("热点地点", "top_places", [("地点", "place", "text"), ("件数", "count", "int")]),
     ("承办单位排名", "units",
-     [("承办单位", "unit", "text"), ("件数", "cases", "int"),
+     [("名次", "rank", "int"), ("承办单位", "unit", "text"), ("件数", "cases", "int"),
       ("按时办结率", "on_time_rate", "rate"), ("满意率", "satisfaction_rate", "rate")]),
     ("未处置预警", "alerts",
      [("预警", "title", "text"), ("级别", "level", "text"), ("开始", "since", "text")]),
@@ -37,6 +37,26 @@ _TABLES: tuple[tuple[str, str, list[tuple[str, str, str]]], ...] = (
      [("工单", "id", "text"), ("问题类", "class_label", "text"), ("承办单位", "unit", "text"),
       ("状态", "status", "text"), ("期限", "due", "text")]),
 )
+
+
+def ranked_units(units: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Units ordered by on-time rate, then satisfaction, then cases (missing rates last)."""
+
+    def key(unit: Mapping[str, Any]) -> tuple[float, float, float]:
+        on_time = unit.get("on_time_rate")
+        satisfied = unit.get("satisfaction_rate")
+        return (
+            -(on_time if on_time is not None else -1.0),
+            -(satisfied if satisfied is not None else -1.0),
+            -float(unit.get("cases") or 0),
+        )
+
+    return [{**unit, "rank": n} for n, unit in enumerate(sorted(units, key=key), start=1)]
+
+
+def _section_items(data: Mapping[str, Any], field: str) -> list[Mapping[str, Any]]:
+    items = list(data.get(field) or [])
+    return ranked_units(items) if field == "units" else items
 
 
 def report_title(data: Mapping[str, Any]) -> str:
@@ -80,7 +100,7 @@ def write_docx(data: Mapping[str, Any], path: str | Path) -> Path:
     else:
         document.add_paragraph(EMPTY)
     for heading, field, columns in _TABLES:
-        _docx_table(document, heading, data.get(field) or [], columns)
+        _docx_table(document, heading, _section_items(data, field), columns)
         if field == "top_classes" and data.get(field):
             items = data[field][:10]
             png = bar_chart([str(i["label"]) for i in items], [i["size"] for i in items], "件数")
@@ -144,7 +164,7 @@ def write_xlsx(data: Mapping[str, Any], path: str | Path) -> Path:
         _xlsx_overview(workbook, data, bold)
         _xlsx_trend(workbook, data.get("trend") or [], bold)
         for heading, field, columns in _TABLES:
-            _xlsx_table(workbook, heading, data.get(field) or [], columns, bold)
+            _xlsx_table(workbook, heading, _section_items(data, field), columns, bold)
         sheet = workbook.add_worksheet("说明")
         sheet.write(0, 0, "说明", bold)
         for n, note in enumerate(notes or ["无。"], start=1):
@@ -204,7 +224,9 @@ def _xlsx_table(
             value = item.get(key)
             sheet.write(n, col, value if kind in ("int", "float", "rate") and value is not None
                         else _cell(item, key, kind))
-    count_column = next((i for i, c in enumerate(columns) if c[2] == "int"), None)
+    count_column = next(
+        (i for i, c in enumerate(columns) if c[2] == "int" and c[1] != "rank"), None
+    )
     name_column = next(i for i, c in enumerate(columns) if c[2] == "text" and c[1] != "id")
     if count_column is not None:
         chart = workbook.add_chart({"type": "bar"})
