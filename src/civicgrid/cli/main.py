@@ -18,6 +18,7 @@ from civicgrid.logs import configure_logging
 COMMAND_GROUPS: list[tuple[str, str]] = [
     ("audit", "civicgrid.audit.cli"),
     ("risk", "civicgrid.risk.cli"),
+    ("classes", "civicgrid.insights.cli"),
 ]
 
 app = typer.Typer(
