@@ -27,9 +27,10 @@ demo: setup
 serve: setup
 	$(VENV)/bin/civicgrid serve
 
-# Debian's chromium drives the browser tests; installed when missing and we are root.
+# Debian's chromium drives the browser tests, and a CJK font renders Chinese in pages
+# and report charts; installed when missing and we are root.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; } || { \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
 	  else echo "chromium missing: browser tests will be skipped (apt-get install chromium)"; fi; }
