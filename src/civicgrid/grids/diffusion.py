@@ -1,0 +1,340 @@
+"""Diffusion repartitioning: move boundary blocks between grids until loads are even.
+
+Two steps, repeated a few rounds (both seeded and deterministic for a given seed):
+
+1. **Flow.** For the grids of one community and their adjacency, solve the graph-Laplacian
+   system ``L phi = b`` with ``b`` each grid's load minus the community mean; the flow on an
+   edge ``(g, h)`` is ``phi_g - phi_h``. This is the minimal 2-norm flow that evens out the
+   loads (Hu & Blake, "An improved diffusion algorithm for dynamic load balancing", Parallel
+   Computing 25, 1999; the scheme behind adaptive repartitioners such as ParMETIS), so it
+   moves as little load as possible. The flow is then carried out by moving boundary blocks
+   from the sending grid to the receiving one, best-fitting blocks first. With a move budget
+   (small adjustment) the flow is scaled down to what brings every grid inside the tolerance.
+2. **Refinement.** A local search over boundary blocks (in the manner of Fiduccia-Mattheyses
+   and AZP): a block moves to a neighbouring grid when that lowers the cost
+
+   ``P * max(0, |L - m| / m - t)^2 + eps * ((L - m_c) / m)^2`` summed over grids,
+   ``+ beta * cut length / unit size`` (compactness) ``+ mu * units moved from their start``
+
+   where ``m`` is the target load (total / N), ``m_c`` the community's mean grid load and
+   ``t`` the tolerance (with a 5% safety margin). A move never splits the grid it leaves,
+   never moves a fixed block and never exceeds the move budget.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.linalg import spsolve
+
+from civicgrid.grids.partition import Partition
+
+log = logging.getLogger(__name__)
+
+BAND_PENALTY = 50.0
+
+
+@dataclass
+class Tuning:
+    """Cost weights and limits for one balancing run."""
+
+    target: float
+    tolerance: float
+    community_means: dict[int, float]
+    size_scale: float
+    variance_weight: float = 1.0
+    compactness_weight: float = 5e-4
+    move_cost: float = 0.0
+    budget: int | None = None
+    scale_flows: bool = False
+    deadline: float = float("inf")
+    seed: int = 0
+
+    @property
+    def inner_tolerance(self) -> float:
+        """The tolerance with a small safety margin, used inside the cost."""
+        return 0.95 * self.tolerance
+
+
+@dataclass
+class MoveLedger:
+    """Where each block started, and how many units have left their start grid."""
+
+    home: np.ndarray
+    sizes: np.ndarray
+    moved: int = 0
+
+    def cost_units(self, block: int, source: int, target: int) -> int:
+        """Change in moved units if the block goes from ``source`` to ``target``."""
+        size = int(self.sizes[block])
+        if self.home[block] == source:
+            return size
+        if self.home[block] == target:
+            return -size
+        return 0
+
+    def record(self, block: int, source: int, target: int) -> None:
+        """Count a move that was made."""
+        self.moved += self.cost_units(block, source, target)
+
+
+def balance(partition: Partition, tuning: Tuning, ledger: MoveLedger, rounds: int = 8) -> bool:
+    """Run flow and refinement rounds; returns False when the deadline stopped it."""
+    previous = total_cost(partition, tuning)
+    for number in range(rounds):
+        if time.monotonic() > tuning.deadline:
+            return False
+        flow_round(partition, tuning, ledger)
+        refine(partition, tuning, ledger)
+        cost = total_cost(partition, tuning)
+        log.debug("round %s: cost %.6f, moved %s", number + 1, cost, ledger.moved)
+        if cost > previous - 1e-9 or _all_inside(partition, tuning):
+            break
+        previous = cost
+    return time.monotonic() <= tuning.deadline
+
+
+def grid_cost(load: float, community_mean: float, tuning: Tuning) -> float:
+    """Cost of one grid's load (band penalty plus weighted squared deviation)."""
+    target = tuning.target
+    excess = max(0.0, abs(load - target) / target - tuning.inner_tolerance)
+    spread = (load - community_mean) / target
+    return BAND_PENALTY * excess * excess + tuning.variance_weight * spread * spread
+
+
+def total_cost(partition: Partition, tuning: Tuning) -> float:
+    """Sum of grid costs (compactness and moves excluded)."""
+    return sum(
+        grid_cost(partition.loads[g], tuning.community_means[partition.communities[g]], tuning)
+        for g in partition.active()
+    )
+
+
+def _all_inside(partition: Partition, tuning: Tuning) -> bool:
+    target = tuning.target
+    return all(
+        abs(partition.loads[g] - target) <= tuning.inner_tolerance * target
+        for g in partition.active()
+    )
+
+
+def flow_round(partition: Partition, tuning: Tuning, ledger: MoveLedger) -> None:
+    """Compute the balancing flow in each community and carry it out with block moves."""
+    for community in sorted(set(partition.communities[g] for g in partition.active())):
+        grids = partition.grids_in(community)
+        if len(grids) < 2 or time.monotonic() > tuning.deadline:
+            continue
+        for sender, receiver, amount in _community_flows(partition, grids, tuning):
+            _carry_flow(partition, sender, receiver, amount, tuning, ledger)
+
+
+def _community_flows(
+    partition: Partition, grids: list[int], tuning: Tuning
+) -> list[tuple[int, int, float]]:
+    loads = np.array([partition.loads[g] for g in grids])
+    excess = loads - loads.mean()
+    share = _flow_share(loads, tuning)
+    if share <= 0:
+        return []
+    position = {g: i for i, g in enumerate(grids)}
+    edges = {
+        (min(position[g], position[h]), max(position[g], position[h]))
+        for g in grids
+        for h in partition.neighbour_grids(g)
+        if h in position
+    }
+    potential = _solve_laplacian(len(grids), sorted(edges), share * excess)
+    flows = []
+    for a, b in edges:
+        amount = float(potential[a] - potential[b])
+        sender, receiver = (grids[a], grids[b]) if amount > 0 else (grids[b], grids[a])
+        flows.append((sender, receiver, abs(amount)))
+    return sorted(flows, key=lambda f: -f[2])
+
+
+def _flow_share(loads: np.ndarray, tuning: Tuning) -> float:
+    """1 for a full rebalance; with scaling, the share that brings grids inside the band."""
+    if not tuning.scale_flows:
+        return 1.0
+    target, band = tuning.target, tuning.inner_tolerance * tuning.target
+    worst = float(np.max(np.abs(loads - loads.mean())))
+    if float(np.max(np.abs(loads - target))) <= band or worst <= 0:
+        return 0.0
+    room = band - abs(float(loads.mean()) - target)
+    return 1.0 if room <= 0 else float(np.clip(1.0 - room / worst, 0.0, 1.0))
+
+
+def _solve_laplacian(count: int, edges: list[tuple[int, int]], rhs: np.ndarray) -> np.ndarray:
+    """Potentials with node 0 grounded, per connected component of the grid graph."""
+    potential = np.zeros(count)
+    for component in _components(count, edges):
+        if len(component) < 2:
+            continue
+        index = {node: i for i, node in enumerate(component)}
+        local = [(index[a], index[b]) for a, b in edges if a in index and b in index]
+        size = len(component)
+        rows, cols, vals = [], [], []
+        degree = np.zeros(size)
+        for a, b in local:
+            rows += [a, b]
+            cols += [b, a]
+            vals += [-1.0, -1.0]
+            degree[a] += 1
+            degree[b] += 1
+        rows += list(range(size))
+        cols += list(range(size))
+        vals += list(degree)
+        lap = csr_matrix((vals, (rows, cols)), shape=(size, size))
+        b = rhs[component] - rhs[component].mean()
+        reduced = np.asarray(spsolve(lap[1:, 1:].tocsc(), b[1:])).ravel()
+        potential[component] = np.concatenate([[0.0], reduced])
+    return potential
+
+
+def _components(count: int, edges: list[tuple[int, int]]) -> list[list[int]]:
+    parent = list(range(count))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        parent[find(a)] = find(b)
+    groups: dict[int, list[int]] = {}
+    for node in range(count):
+        groups.setdefault(find(node), []).append(node)
+    return list(groups.values())
+
+
+def _carry_flow(
+    partition: Partition,
+    sender: int,
+    receiver: int,
+    amount: float,
+    tuning: Tuning,
+    ledger: MoveLedger,
+) -> None:
+    remaining = amount
+    while remaining > 0 and len(partition.members[sender]) > 1:
+        block = _best_block_to_send(partition, sender, receiver, remaining, tuning, ledger)
+        if block is None:
+            return
+        ledger.record(block, sender, receiver)
+        partition.move(block, receiver)
+        remaining -= float(partition.graph.loads[block])
+
+
+def _best_block_to_send(
+    partition: Partition,
+    sender: int,
+    receiver: int,
+    remaining: float,
+    tuning: Tuning,
+    ledger: MoveLedger,
+) -> int | None:
+    graph = partition.graph
+    scored: list[tuple[float, int]] = []
+    for block in partition.members[sender]:
+        weight = float(graph.loads[block])
+        if graph.fixed[block] or abs(remaining - weight) >= remaining:
+            continue
+        own, toward = _shared(partition, block, sender, receiver)
+        if toward is None or not _within_budget(block, sender, receiver, tuning, ledger):
+            continue
+        fit = abs(remaining - weight) / tuning.target
+        shape = tuning.compactness_weight * (own - toward) / tuning.size_scale
+        scored.append((fit + shape, block))
+    for _, block in sorted(scored):
+        if partition.stays_connected_without(block):
+            return block
+    return None
+
+
+def _shared(partition: Partition, block: int, own_grid: int, other: int) -> tuple[float, float | None]:
+    own, toward, touches = 0.0, 0.0, False
+    for nb, length in partition.graph.neighbours[block].items():
+        grid = partition.assign[nb]
+        if grid == own_grid:
+            own += length
+        elif grid == other:
+            toward += length
+            touches = True
+    return own, (toward if touches else None)
+
+
+def _within_budget(
+    block: int, source: int, target: int, tuning: Tuning, ledger: MoveLedger
+) -> bool:
+    if tuning.budget is None:
+        return True
+    return ledger.moved + ledger.cost_units(block, source, target) <= tuning.budget
+
+
+def refine(partition: Partition, tuning: Tuning, ledger: MoveLedger, passes: int = 40) -> None:
+    """Local search: move single boundary blocks while that lowers the cost."""
+    rng = np.random.default_rng(tuning.seed)
+    for _ in range(passes):
+        moves = 0
+        for block in rng.permutation(len(partition.assign)):
+            if time.monotonic() > tuning.deadline:
+                return
+            moves += _try_move(partition, int(block), tuning, ledger)
+        if moves == 0:
+            return
+
+
+def _try_move(partition: Partition, block: int, tuning: Tuning, ledger: MoveLedger) -> int:
+    graph = partition.graph
+    if graph.fixed[block]:
+        return 0
+    source = int(partition.assign[block])
+    if len(partition.members[source]) <= 1:
+        return 0
+    own, foreign = _boundary(partition, block, source)
+    if not foreign:
+        return 0
+    best, best_gain = None, -1e-12
+    leave = _leave_change(partition, block, source, tuning)
+    for target, length in foreign.items():
+        change = leave + _join_change(partition, block, target, tuning)
+        change += tuning.compactness_weight * (own - length) / tuning.size_scale
+        change += tuning.move_cost * ledger.cost_units(block, source, target)
+        if change < best_gain and _within_budget(block, source, target, tuning, ledger):
+            best, best_gain = target, change
+    if best is None or not partition.stays_connected_without(block):
+        return 0
+    ledger.record(block, source, best)
+    partition.move(block, best)
+    return 1
+
+
+def _boundary(partition: Partition, block: int, source: int) -> tuple[float, dict[int, float]]:
+    own = 0.0
+    foreign: dict[int, float] = {}
+    for nb, length in partition.graph.neighbours[block].items():
+        grid = int(partition.assign[nb])
+        if grid == source:
+            own += length
+        else:
+            foreign[grid] = foreign.get(grid, 0.0) + length
+    return own, foreign
+
+
+def _leave_change(partition: Partition, block: int, grid: int, tuning: Tuning) -> float:
+    mean = tuning.community_means[partition.communities[grid]]
+    load = partition.loads[grid]
+    weight = float(partition.graph.loads[block])
+    return grid_cost(load - weight, mean, tuning) - grid_cost(load, mean, tuning)
+
+
+def _join_change(partition: Partition, block: int, grid: int, tuning: Tuning) -> float:
+    mean = tuning.community_means[partition.communities[grid]]
+    load = partition.loads[grid]
+    weight = float(partition.graph.loads[block])
+    return grid_cost(load + weight, mean, tuning) - grid_cost(load, mean, tuning)
