@@ -19,6 +19,11 @@ Two steps, repeated a few rounds (both seeded and deterministic for a given seed
    where ``m`` is the target load (total / N), ``m_c`` the community's mean grid load and
    ``t`` the tolerance (with a 5% safety margin). A move never splits the grid it leaves,
    never moves a fixed block and never exceeds the move budget.
+3. **Ejection chains.** Single moves stall when every neighbour of a grid outside the
+   tolerance is itself near the edge. For each such grid a depth-limited search tries short
+   chains of moves (push a block out, the receiver pushes one on, ...; or the mirror image
+   pulling blocks in, which includes swaps) and keeps the first chain that lowers the cost
+   (Glover's ejection chains, as used in districting local search).
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from civicgrid.grids.partition import Partition
 
 log = logging.getLogger(__name__)
 
-BAND_PENALTY = 50.0
+BAND_PENALTY = 200.0
 
 
 @dataclass
@@ -90,12 +95,28 @@ def balance(partition: Partition, tuning: Tuning, ledger: MoveLedger, rounds: in
             return False
         flow_round(partition, tuning, ledger)
         refine(partition, tuning, ledger)
+        if not _all_inside(partition, tuning):
+            repair_chains(partition, tuning, ledger)
+            refine(partition, tuning, ledger)
         cost = total_cost(partition, tuning)
         log.debug("round %s: cost %.6f, moved %s", number + 1, cost, ledger.moved)
         if cost > previous - 1e-9 or _all_inside(partition, tuning):
             break
         previous = cost
+    if not _all_inside(partition, tuning) and tuning.variance_weight < 1.0:
+        _spend_budget_on_evenness(partition, tuning, ledger)
     return time.monotonic() <= tuning.deadline
+
+
+def _spend_budget_on_evenness(partition: Partition, tuning: Tuning, ledger: MoveLedger) -> None:
+    """Small adjustment stuck outside the band: push towards equal loads within the budget."""
+    saved = (tuning.variance_weight, tuning.scale_flows)
+    tuning.variance_weight, tuning.scale_flows = 1.0, False
+    try:
+        refine(partition, tuning, ledger)
+        repair_chains(partition, tuning, ledger)
+    finally:
+        tuning.variance_weight, tuning.scale_flows = saved
 
 
 def grid_cost(load: float, community_mean: float, tuning: Tuning) -> float:
@@ -338,3 +359,95 @@ def _join_change(partition: Partition, block: int, grid: int, tuning: Tuning) ->
     load = partition.loads[grid]
     weight = float(partition.graph.loads[block])
     return grid_cost(load + weight, mean, tuning) - grid_cost(load, mean, tuning)
+
+
+CHAIN_DEPTH = 3
+CHAIN_BRANCHING = 6
+
+
+def repair_chains(partition: Partition, tuning: Tuning, ledger: MoveLedger) -> int:
+    """Fix grids outside the tolerance with short chains of moves; returns chains applied."""
+    applied = 0
+    for _ in range(4 * max(1, len(partition.active()))):
+        if time.monotonic() > tuning.deadline:
+            break
+        improved = False
+        for grid in _outside_grids(partition, tuning):
+            push = partition.loads[grid] > tuning.target
+            if _chain(partition, tuning, ledger, grid, push, 1, 0.0, set()):
+                applied += 1
+                improved = True
+                break
+        if not improved:
+            break
+    return applied
+
+
+def _outside_grids(partition: Partition, tuning: Tuning) -> list[int]:
+    target = tuning.target
+    outside = [
+        g for g in partition.active()
+        if abs(partition.loads[g] - target) > tuning.inner_tolerance * target
+    ]
+    return sorted(outside, key=lambda g: -abs(partition.loads[g] - target))
+
+
+def _chain(
+    partition: Partition, tuning: Tuning, ledger: MoveLedger, grid: int, push: bool,
+    level: int, so_far: float, used: set[int],
+) -> bool:
+    for change, block, source, target in _chain_moves(partition, tuning, ledger, grid, push, used):
+        ledger.record(block, source, target)
+        partition.move(block, target)
+        if so_far + change < -1e-9:
+            return True
+        if level < CHAIN_DEPTH:
+            following = target if push else source
+            if _chain(partition, tuning, ledger, following, push, level + 1, so_far + change,
+                      used | {block}):
+                return True
+        partition.move(block, source)
+        ledger.record(block, target, source)
+    return False
+
+
+def _chain_moves(
+    partition: Partition, tuning: Tuning, ledger: MoveLedger, grid: int, push: bool,
+    used: set[int],
+) -> list[tuple[float, int, int, int]]:
+    """The most promising single moves out of (push) or into (pull) one grid."""
+    options: list[tuple[float, int, int, int]] = []
+    candidates = partition.members[grid] if push else _outer_ring(partition, grid)
+    for block in candidates:
+        if block in used or partition.graph.fixed[block]:
+            continue
+        source = int(partition.assign[block])
+        if len(partition.members[source]) <= 1:
+            continue
+        own, foreign = _boundary(partition, block, source)
+        targets = foreign.items() if push else [(grid, foreign.get(grid, 0.0))]
+        for target, length in targets:
+            if not _within_budget(block, source, target, tuning, ledger):
+                continue
+            change = _leave_change(partition, block, source, tuning)
+            change += _join_change(partition, block, target, tuning)
+            change += tuning.compactness_weight * (own - length) / tuning.size_scale
+            change += tuning.move_cost * ledger.cost_units(block, source, target)
+            options.append((change, block, source, target))
+    options.sort()
+    chosen = []
+    for option in options:
+        if partition.stays_connected_without(option[1]):
+            chosen.append(option)
+            if len(chosen) == CHAIN_BRANCHING:
+                break
+    return chosen
+
+
+def _outer_ring(partition: Partition, grid: int) -> set[int]:
+    ring: set[int] = set()
+    for block in partition.members[grid]:
+        for nb in partition.graph.neighbours[block]:
+            if partition.assign[nb] != grid:
+                ring.add(nb)
+    return ring
