@@ -58,6 +58,7 @@ class Tuning:
     scale_flows: bool = False
     deadline: float = float("inf")
     seed: int = 0
+    hard_band: bool = False
 
     @property
     def inner_tolerance(self) -> float:
@@ -105,7 +106,21 @@ def balance(partition: Partition, tuning: Tuning, ledger: MoveLedger, rounds: in
         previous = cost
     if not _all_inside(partition, tuning) and tuning.variance_weight < 1.0:
         _spend_budget_on_evenness(partition, tuning, ledger)
+    if tuning.budget is None:
+        polish_shapes(partition, tuning, ledger)
     return time.monotonic() <= tuning.deadline
+
+
+def polish_shapes(partition: Partition, tuning: Tuning, ledger: MoveLedger) -> None:
+    """Shorten grid boundaries with moves that keep every grid's load inside the band."""
+    saved = (tuning.variance_weight, tuning.compactness_weight, tuning.hard_band)
+    tuning.variance_weight = 0.1 * saved[0]
+    tuning.compactness_weight = 10 * saved[1]
+    tuning.hard_band = True
+    try:
+        refine(partition, tuning, ledger)
+    finally:
+        tuning.variance_weight, tuning.compactness_weight, tuning.hard_band = saved
 
 
 def _spend_budget_on_evenness(partition: Partition, tuning: Tuning, ledger: MoveLedger) -> None:
@@ -326,13 +341,29 @@ def _try_move(partition: Partition, block: int, tuning: Tuning, ledger: MoveLedg
         change = leave + _join_change(partition, block, target, tuning)
         change += tuning.compactness_weight * (own - length) / tuning.size_scale
         change += tuning.move_cost * ledger.cost_units(block, source, target)
-        if change < best_gain and _within_budget(block, source, target, tuning, ledger):
+        if change < best_gain and _allowed(partition, block, source, target, tuning, ledger):
             best, best_gain = target, change
     if best is None or not partition.stays_connected_without(block):
         return 0
     ledger.record(block, source, best)
     partition.move(block, best)
     return 1
+
+
+def _allowed(
+    partition: Partition, block: int, source: int, target: int, tuning: Tuning,
+    ledger: MoveLedger,
+) -> bool:
+    if not _within_budget(block, source, target, tuning, ledger):
+        return False
+    if not tuning.hard_band:
+        return True
+    weight = float(partition.graph.loads[block])
+    band = tuning.inner_tolerance * tuning.target
+    return (
+        abs(partition.loads[source] - weight - tuning.target) <= band
+        and abs(partition.loads[target] + weight - tuning.target) <= band
+    )
 
 
 def _boundary(partition: Partition, block: int, source: int) -> tuple[float, dict[int, float]]:

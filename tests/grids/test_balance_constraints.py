@@ -1,0 +1,52 @@
+"""Plan constraints: communities, fixed units, kept-together groups, reproducibility."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from civicgrid.grids.balance import BalanceOptions, balance_units
+from civicgrid.grids.synthetic import lattice_units
+from civicgrid.grids.units import units_from_features
+
+
+def test_grids_never_cross_communities() -> None:
+    features = lattice_units(8, 8, seed=2, community_shape=(4, 8))["features"]
+    units = units_from_features(features)
+    result = balance_units(units, BalanceOptions(target_count=6, tolerance=0.1, seed=1))
+    communities = defaultdict(set)
+    for community, grid in zip(units.communities, result.new_grid):
+        communities[grid].add(community)
+    assert all(len(c) == 1 for c in communities.values())
+
+
+def test_fixed_units_keep_their_current_grid() -> None:
+    features = lattice_units(8, 8, seed=4, current_shape=(2, 4))["features"]
+    for f in features[:16]:
+        f["properties"]["fixed"] = True
+    units = units_from_features(features, current_col="grid")
+    result = balance_units(units, BalanceOptions(target_count=8, tolerance=0.03, seed=1))
+    assert result.new_grid[:16] == units.current[:16]
+
+
+def test_kept_together_units_share_one_grid() -> None:
+    features = lattice_units(8, 8, seed=5)["features"]
+    estate = [9, 10, 17, 18]
+    for i in estate:
+        features[i]["properties"]["keep_with"] = "estate-1"
+    units = units_from_features(features)
+    result = balance_units(units, BalanceOptions(target_count=8, tolerance=0.1, seed=2))
+    assert len({result.new_grid[i] for i in estate}) == 1
+
+
+def test_target_count_is_met_when_changing_the_number_of_grids() -> None:
+    features = lattice_units(8, 8, seed=6, current_shape=(2, 4))["features"]
+    units = units_from_features(features, current_col="grid")
+    result = balance_units(units, BalanceOptions(target_count=10, tolerance=0.1, seed=1))
+    assert len(set(result.new_grid)) == 10 and result.contiguous
+
+
+def test_different_seeds_may_differ_but_each_is_contiguous() -> None:
+    units = units_from_features(lattice_units(9, 9, seed=8)["features"])
+    plans = [balance_units(units, BalanceOptions(target_count=9, tolerance=0.05, seed=s))
+             for s in (1, 2)]
+    assert all(p.contiguous for p in plans)
