@@ -165,11 +165,13 @@ def balance_units(units: UnitSet, options: BalanceOptions) -> BalanceResult:
     blocks, block_of, community_names = _build_blocks(units, graph, problems)
     _link_components(blocks, block_of, units, community_names, problems)
     target = float(units.loads.sum()) / options.target_count
-    counts = _grid_counts(blocks, options, target, community_names, problems)
+    counts = _grid_counts(blocks, options, community_names, problems)
     problems += _heavy_blocks(units, blocks, block_of, options, target)
     partition, before_labels, before_text = _start_plan(units, blocks, block_of, counts, rng)
+    counts = _counts_to_keep(partition, counts, options)
+    _check_communities(counts, blocks, options, target, community_names, problems)
     ledger = MoveLedger(home=partition.assign.copy(), sizes=blocks.sizes)
-    _adjust_counts(partition, counts, rng, ledger, options)
+    _adjust_counts(partition, counts, rng, ledger)
     tuning = _tuning(units, graph, blocks, partition, options, target, deadline)
     finished = balance(partition, tuning, ledger)
     return _result(
@@ -322,8 +324,7 @@ def _nearest_pair(blocks: BlockGraph, piece: list[int], others: list[int]) -> tu
 
 
 def _grid_counts(
-    blocks: BlockGraph, options: BalanceOptions, target: float, names: list[str],
-    problems: list[Problem],
+    blocks: BlockGraph, options: BalanceOptions, names: list[str], problems: list[Problem],
 ) -> dict[int, int]:
     """How many grids each community gets: its load's share of N, at least 1 each."""
     loads = {c: float(blocks.loads[blocks.communities == c].sum()) for c in range(len(names))}
@@ -341,8 +342,16 @@ def _grid_counts(
             f"--target-count {wanted} is fewer than the {len(names)} communities; every "
             "community needs at least one grid. Raise the target count.",
         ))
-    counts = _apportion(loads, sizes, wanted)
-    _check_communities(counts, loads, blocks, options, target, names, problems)
+    return _apportion(loads, sizes, wanted)
+
+
+def _counts_to_keep(
+    partition: Partition, counts: dict[int, int], options: BalanceOptions
+) -> dict[int, int]:
+    """A small adjustment keeps each community's current number of grids when it adds up."""
+    current = {c: len(partition.grids_in(c)) for c in counts}
+    if options.max_moves is not None and sum(current.values()) == options.target_count:
+        return current
     return counts
 
 
@@ -366,19 +375,21 @@ def _apportion(loads: dict[int, float], sizes: dict[int, int], wanted: int) -> d
 
 
 def _check_communities(
-    counts: dict[int, int], loads: dict[int, float], blocks: BlockGraph,
-    options: BalanceOptions, target: float, names: list[str], problems: list[Problem],
+    counts: dict[int, int], blocks: BlockGraph, options: BalanceOptions, target: float,
+    names: list[str], problems: list[Problem],
 ) -> None:
     tol = options.tolerance
     for c, k in counts.items():
-        mean = loads[c] / k
+        load = float(blocks.loads[blocks.communities == c].sum())
+        mean = load / k
         if target > 0 and abs(mean - target) > tol * target:
             problems.append(Problem(
                 "community_tolerance",
-                f"community {names[c] or '(none)'!r}: load {loads[c]:.4g} over {k} grid(s) "
+                f"community {names[c] or '(none)'!r}: load {load:.4g} over {k} grid(s) "
                 f"gives a mean of {mean:.4g}, {100 * (mean - target) / target:+.1f}% from the "
                 f"target {target:.4g}, outside ±{tol:.0%}; no cut inside it can meet the "
-                "tolerance. Widen the tolerance or redraw the community.",
+                "tolerance. Widen the tolerance, redraw the community or change its grid count "
+                "(a medium adjustment, without --max-moves, re-apportions grids).",
             ))
 
 
@@ -472,16 +483,11 @@ def _flood(blocks: BlockGraph, start: int, keys: dict[int, tuple[str, int]]) -> 
 
 
 def _adjust_counts(
-    partition: Partition, counts: dict[int, int], rng: np.random.Generator,
-    ledger: MoveLedger, options: BalanceOptions,
+    partition: Partition, counts: dict[int, int], rng: np.random.Generator, ledger: MoveLedger,
 ) -> None:
     """Split the heaviest or merge the lightest grids until each community has its count."""
-    current = {c: len(partition.grids_in(c)) for c in counts}
-    keep_current = options.max_moves is not None and sum(current.values()) == options.target_count
     new_number = 0
     for community, wanted in counts.items():
-        if keep_current:
-            continue
         while len(partition.grids_in(community)) < wanted:
             grids = [g for g in partition.grids_in(community) if len(partition.members[g]) > 1]
             if not grids:
