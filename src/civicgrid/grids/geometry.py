@@ -163,8 +163,15 @@ def to_local_metres(geometries: list[BaseGeometry]) -> list[BaseGeometry]:
     return list(shapely.transform(array, project))
 
 
-def validate_grids(grids: list[GridPolygon], min_area: float = 0.0) -> list[GridIssue]:
-    """Every problem of a grid layer, each with the grid ids concerned."""
+SLIVER_SHARE = 1e-5
+
+
+def validate_grids(grids: list[GridPolygon], min_area: float | None = None) -> list[GridIssue]:
+    """Every problem of a grid layer, each with the grid ids concerned.
+
+    Overlaps and gaps no larger than ``min_area`` are ignored; by default that is 1e-5 of
+    the median grid area, so digitising slivers do not drown the real findings.
+    """
     issues = _id_issues(grids)
     repaired: list[BaseGeometry] = []
     ids: list[str] = []
@@ -176,6 +183,9 @@ def validate_grids(grids: list[GridPolygon], min_area: float = 0.0) -> list[Grid
         if polys:
             repaired.append(shapely.union_all(polys))
             ids.append(grid.grid_id)
+    if min_area is None:
+        areas = [g.area for g in repaired]
+        min_area = SLIVER_SHARE * float(np.median(areas)) if areas else 0.0
     issues += _overlap_issues(repaired, ids, min_area)
     issues += _gap_issues(repaired, ids, min_area)
     return issues
@@ -313,7 +323,7 @@ def overlay_grids(professional: list[GridPolygon], basic: list[GridPolygon]) -> 
     base_area, pro_area = shapely.area(base_array), shapely.area(pro_array)
     shares, covered = [], np.zeros(len(basic))
     for b, p, area in zip(left, right, areas):
-        if area <= 0:
+        if area <= SLIVER_SHARE * base_area[b]:
             continue
         covered[b] += area
         shares.append(OverlayShare(

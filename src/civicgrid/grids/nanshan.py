@@ -206,5 +206,4 @@ def _points_inside(area: BaseGeometry, count: int, rng: np.random.Generator) -> 
 
 
 def _feature(geom: BaseGeometry, props: dict[str, Any]) -> dict[str, Any]:
-    rounded = shapely.set_precision(geom, 1e-7)
-    return {"type": "Feature", "properties": props, "geometry": mapping(rounded)}
+    return {"type": "Feature", "properties": props, "geometry": mapping(geom)}
