@@ -272,19 +272,15 @@ def _link_components(
     """Join the separate pieces of each community with virtual edges to the nearest block."""
     broken: list[str] = []
     for community in range(len(names)):
-        members = np.flatnonzero(blocks.communities == community)
-        pieces = _pieces(blocks, members)
+        members = [int(m) for m in np.flatnonzero(blocks.communities == community)]
+        pieces = _pieces(blocks, np.array(members))
         if len(pieces) < 2:
             continue
         broken.append(names[community] or "(no community)")
-        pieces.sort(key=len, reverse=True)
-        joined = list(pieces[0])
-        for piece in pieces[1:]:
-            a, b = _nearest_pair(blocks, piece, joined)
+        for a, b in _bridges(blocks, members, pieces):
             blocks.neighbours[a][b] = 0.0
             blocks.neighbours[b][a] = 0.0
             blocks.virtual_edges.append((a, b))
-            joined.extend(piece)
     if broken:
         problems.append(Problem(
             "disconnected_community",
@@ -314,13 +310,52 @@ def _pieces(blocks: BlockGraph, members: np.ndarray) -> list[list[int]]:
     return pieces
 
 
-def _nearest_pair(blocks: BlockGraph, piece: list[int], others: list[int]) -> tuple[int, int]:
+def _bridges(
+    blocks: BlockGraph, members: list[int], pieces: list[list[int]]
+) -> list[tuple[int, int]]:
+    """Shortest links joining all pieces into one (Boruvka rounds over a k-d tree)."""
     from scipy.spatial import cKDTree
 
-    tree = cKDTree(blocks.centroids[others])
-    distances, index = tree.query(blocks.centroids[piece])
-    best = int(np.argmin(distances))
-    return piece[best], others[int(index[best])]
+    piece_of = {b: i for i, piece in enumerate(pieces) for b in piece}
+    parent = list(range(len(pieces)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    points = blocks.centroids[members]
+    tree = cKDTree(points)
+    k, links = 8, []
+    while len({root(i) for i in range(len(pieces))}) > 1:
+        best = _closest_links(tree, points, members, piece_of, root, min(k, len(members)))
+        for a, b in best.values():
+            if root(piece_of[a]) != root(piece_of[b]):
+                parent[root(piece_of[a])] = root(piece_of[b])
+                links.append((a, b))
+        k *= 2
+    return links
+
+
+def _closest_links(
+    tree: Any, points: np.ndarray, members: list[int], piece_of: dict[int, int],
+    root: Any, k: int,
+) -> dict[int, tuple[int, int]]:
+    distances, index = tree.query(points, k=k)
+    distances, index = np.atleast_2d(distances), np.atleast_2d(index)
+    if k == 1:
+        distances, index = distances.T, index.T
+    best: dict[int, tuple[float, tuple[int, int]]] = {}
+    for row, block in enumerate(members):
+        own = root(piece_of[block])
+        for distance, other in zip(distances[row], index[row]):
+            target = members[int(other)]
+            if root(piece_of[target]) != own:
+                if own not in best or distance < best[own][0]:
+                    best[own] = (float(distance), (block, target))
+                break
+    return {group: link for group, (_, link) in best.items()}
 
 
 def _grid_counts(

@@ -41,6 +41,10 @@ from civicgrid.grids.partition import Partition
 log = logging.getLogger(__name__)
 
 BAND_PENALTY = 200.0
+CHAIN_DEPTH = 3
+DEEP_CHAIN_DEPTH = 5
+DEEP_CHAIN_GRIDS = 20
+CHAIN_BRANCHING = 6
 
 
 @dataclass
@@ -106,6 +110,9 @@ def balance(partition: Partition, tuning: Tuning, ledger: MoveLedger, rounds: in
         previous = cost
     if not _all_inside(partition, tuning) and tuning.variance_weight < 1.0:
         _spend_budget_on_evenness(partition, tuning, ledger)
+    if 0 < len(_outside_grids(partition, tuning)) <= DEEP_CHAIN_GRIDS:
+        # A few stubborn grids left: longer chains are affordable for so few.
+        repair_chains(partition, tuning, ledger, depth=DEEP_CHAIN_DEPTH)
     if tuning.budget is None:
         polish_shapes(partition, tuning, ledger)
     return time.monotonic() <= tuning.deadline
@@ -392,26 +399,28 @@ def _join_change(partition: Partition, block: int, grid: int, tuning: Tuning) ->
     return grid_cost(load + weight, mean, tuning) - grid_cost(load, mean, tuning)
 
 
-CHAIN_DEPTH = 3
-CHAIN_BRANCHING = 6
-
-
-def repair_chains(partition: Partition, tuning: Tuning, ledger: MoveLedger) -> int:
+def repair_chains(
+    partition: Partition, tuning: Tuning, ledger: MoveLedger, depth: int = CHAIN_DEPTH
+) -> int:
     """Fix grids outside the tolerance with short chains of moves; returns chains applied."""
     applied = 0
-    for _ in range(4 * max(1, len(partition.active()))):
-        if time.monotonic() > tuning.deadline:
-            break
-        improved = False
+    for _ in range(20):
+        found = 0
         for grid in _outside_grids(partition, tuning):
+            if time.monotonic() > tuning.deadline:
+                return applied + found
+            if not partition.members[grid] or not _outside(partition, tuning, grid):
+                continue
             push = partition.loads[grid] > tuning.target
-            if _chain(partition, tuning, ledger, grid, push, 1, 0.0, set()):
-                applied += 1
-                improved = True
-                break
-        if not improved:
+            found += _chain(partition, tuning, ledger, grid, push, 1, 0.0, set(), depth)
+        applied += found
+        if found == 0:
             break
     return applied
+
+
+def _outside(partition: Partition, tuning: Tuning, grid: int) -> bool:
+    return abs(partition.loads[grid] - tuning.target) > tuning.inner_tolerance * tuning.target
 
 
 def _outside_grids(partition: Partition, tuning: Tuning) -> list[int]:
@@ -425,17 +434,17 @@ def _outside_grids(partition: Partition, tuning: Tuning) -> list[int]:
 
 def _chain(
     partition: Partition, tuning: Tuning, ledger: MoveLedger, grid: int, push: bool,
-    level: int, so_far: float, used: set[int],
+    level: int, so_far: float, used: set[int], depth: int,
 ) -> bool:
     for change, block, source, target in _chain_moves(partition, tuning, ledger, grid, push, used):
         ledger.record(block, source, target)
         partition.move(block, target)
         if so_far + change < -1e-9:
             return True
-        if level < CHAIN_DEPTH:
+        if level < depth:
             following = target if push else source
             if _chain(partition, tuning, ledger, following, push, level + 1, so_far + change,
-                      used | {block}):
+                      used | {block}, depth):
                 return True
         partition.move(block, source)
         ledger.record(block, target, source)
