@@ -79,7 +79,9 @@ def _median_size(geoms: np.ndarray, areas: np.ndarray) -> float:
     return float(max(xmax - xmin, ymax - ymin, 1.0)) / max(len(geoms), 1)
 
 
-def _shared_lengths(geoms: np.ndarray, grown: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+def _shared_lengths(
+    geoms: np.ndarray, grown: np.ndarray, i: np.ndarray, j: np.ndarray
+) -> np.ndarray:
     if i.size == 0:
         return np.zeros(0)
     bounds = shapely.boundary(geoms)

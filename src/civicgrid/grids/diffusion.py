@@ -299,7 +299,9 @@ def _best_block_to_send(
     return None
 
 
-def _shared(partition: Partition, block: int, own_grid: int, other: int) -> tuple[float, float | None]:
+def _shared(
+    partition: Partition, block: int, own_grid: int, other: int
+) -> tuple[float, float | None]:
     own, toward, touches = 0.0, 0.0, False
     for nb, length in partition.graph.neighbours[block].items():
         grid = partition.assign[nb]

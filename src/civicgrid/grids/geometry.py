@@ -296,7 +296,9 @@ class OverlayResult:
 
     def basic_shares(self, basic_id: str) -> dict[str, float]:
         """Professional grid -> share of this basic grid (``uncovered`` for the rest)."""
-        result = {s.professional_id: s.share_of_basic for s in self.shares if s.basic_id == basic_id}
+        result = {
+            s.professional_id: s.share_of_basic for s in self.shares if s.basic_id == basic_id
+        }
         result["uncovered"] = self.uncovered_basic.get(basic_id, 0.0)
         return result
 

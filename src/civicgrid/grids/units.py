@@ -132,7 +132,9 @@ def _load_features(path: Path) -> list[dict[str, Any]]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
-        raise UnitFileError(f"units file {str(path)!r} does not exist; pass a GeoJSON path") from None
+        raise UnitFileError(
+            f"units file {str(path)!r} does not exist; pass a GeoJSON path"
+        ) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise UnitFileError(f"units file {str(path)!r} is not JSON ({exc}); pass GeoJSON") from exc
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":

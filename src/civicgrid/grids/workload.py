@@ -150,7 +150,9 @@ def load_weights(path: Path | None = None) -> WorkloadWeights:
     return WorkloadWeights.from_dict(data)
 
 
-def estimate_workload(profile: GridProfile, weights: WorkloadWeights | None = None) -> WorkloadEstimate:
+def estimate_workload(
+    profile: GridProfile, weights: WorkloadWeights | None = None
+) -> WorkloadEstimate:
     """Expected hours per month of one grid, as explained parts."""
     w = weights or WorkloadWeights()
     parts = _case_parts(profile, w) + _visit_parts(profile, w) + _inspection_parts(profile, w)
