@@ -16,7 +16,8 @@ Method (seeded and reproducible): the start plan is the current grids (cut where
 a community or fall apart), or, without one, grids grown from seeds
 (:func:`.partition.grow_grids`); grids are split or merged until each community has its
 share of ``N`` (apportioned by load); then diffusion repartitioning with local refinement
-(:mod:`.diffusion`) evens the loads.
+and ejection chains (:mod:`.diffusion`) evens the loads, and grids still outside the
+tolerance are re-drawn with a neighbour by a ReCom split (:mod:`.recom`, gerrychain).
 
 Bad input never raises and never hangs: islands, overlapping polygons, units without a
 workload, a community whose load cannot be cut into grids inside the tolerance, a target
@@ -37,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from civicgrid.grids.contiguity import UnitGraph, rook_graph
-from civicgrid.grids.diffusion import MoveLedger, Tuning, balance
+from civicgrid.grids.diffusion import MoveLedger, Tuning, balance, polish_shapes, refine
 from civicgrid.grids.metrics import balance_metrics
 from civicgrid.grids.partition import (
     BlockGraph,
@@ -46,6 +47,7 @@ from civicgrid.grids.partition import (
     merge_grid,
     split_grid,
 )
+from civicgrid.grids.recom import recom_repair
 from civicgrid.grids.units import Problem, UnitSet
 
 log = logging.getLogger(__name__)
@@ -132,7 +134,8 @@ class BalanceResult:
             "feasible": self.feasible,
             "message": self.message(),
             "mode": self.mode,
-            "method": "diffusion repartitioning (Hu-Blake flow) + boundary refinement",
+            "method": "diffusion repartitioning (Hu-Blake flow), boundary refinement and "
+                      "ejection chains; ReCom pair re-splits (gerrychain) for grids left over",
             "before_plan": self.before_plan,
             "target_count": self.options.target_count,
             "grid_count": len(self.after.grids),
@@ -174,6 +177,11 @@ def balance_units(units: UnitSet, options: BalanceOptions) -> BalanceResult:
     _adjust_counts(partition, counts, rng, ledger)
     tuning = _tuning(units, graph, blocks, partition, options, target, deadline)
     finished = balance(partition, tuning, ledger)
+    if recom_repair(partition, tuning, ledger):
+        refine(partition, tuning, ledger)
+        if tuning.budget is None:
+            polish_shapes(partition, tuning, ledger)
+    finished = finished and time.monotonic() <= deadline
     return _result(
         units, graph, block_of, partition, before_labels, before_text, problems,
         options, target, started, timed_out=not finished,
