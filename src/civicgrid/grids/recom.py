@@ -106,9 +106,10 @@ def _split(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
+            subgraph = graph_type.from_networkx(merged)  # type: ignore[attr-defined]
             half = bipartition(  # type: ignore[operator]
-                graph_type.from_networkx(merged), "load", tuning.target,  # type: ignore[attr-defined]
-                tuning.inner_tolerance, max_attempts=TREE_ATTEMPTS, rng=rng,
+                subgraph, "load", tuning.target, tuning.inner_tolerance,
+                max_attempts=TREE_ATTEMPTS, rng=rng,
             )
         except (RuntimeError, ValueError) as exc:
             log.debug("no balanced cut for blocks %s..: %s", blocks[:3], exc)
