@@ -50,3 +50,20 @@ def test_different_seeds_may_differ_but_each_is_contiguous() -> None:
     plans = [balance_units(units, BalanceOptions(target_count=9, tolerance=0.05, seed=s))
              for s in (1, 2)]
     assert all(p.contiguous for p in plans)
+
+
+def test_exhausted_time_budget_returns_the_plan_so_far() -> None:
+    units = units_from_features(lattice_units(6, 6, seed=9)["features"])
+    result = balance_units(units, BalanceOptions(target_count=4, tolerance=0.05,
+                                                 time_budget_seconds=1e-9))
+    assert result.timed_out is True
+    assert any(p.kind == "time_budget" for p in result.problems)
+    assert len(result.new_grid) == 36 and result.contiguous
+
+
+def test_fixed_units_without_a_current_plan_are_noted() -> None:
+    features = lattice_units(4, 4, seed=9)["features"]
+    features[0]["properties"]["fixed"] = True
+    result = balance_units(units_from_features(features),
+                           BalanceOptions(target_count=2, tolerance=0.2))
+    assert [p.kind for p in result.problems if not p.blocking] == ["fixed_without_current"]

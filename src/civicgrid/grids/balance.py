@@ -190,6 +190,13 @@ def balance_units(units: UnitSet, options: BalanceOptions) -> BalanceResult:
 
 def _graph_problems(units: UnitSet, graph: UnitGraph) -> list[Problem]:
     problems: list[Problem] = []
+    if units.current is None and units.fixed is not None and units.fixed.any():
+        problems.append(Problem(
+            "fixed_without_current",
+            "some units are marked fixed but no --current-col was given, so there is no grid "
+            "to pin them to; they were treated as movable.",
+            [units.ids[i] for i in np.flatnonzero(units.fixed)], blocking=False,
+        ))
     islands = graph.islands()
     if islands:
         problems.append(Problem(
