@@ -31,6 +31,9 @@ PARTNERS_TRIED = 3
 
 def recom_repair(partition: Partition, tuning: Tuning, ledger: MoveLedger) -> int:
     """Re-split out-of-tolerance grids with a neighbour; returns the pairs re-drawn."""
+    outside = _outside(partition, tuning)
+    if not outside:
+        return 0
     try:
         from gerrychain import Graph
         from gerrychain.tree import bipartition_tree
@@ -39,7 +42,7 @@ def recom_repair(partition: Partition, tuning: Tuning, ledger: MoveLedger) -> in
         return 0
     rng = random.Random(tuning.seed)
     redrawn = 0
-    for grid in _outside(partition, tuning):
+    for grid in outside:
         if time.monotonic() > tuning.deadline:
             break
         for partner in _partners(partition, tuning, grid):
