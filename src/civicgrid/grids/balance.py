@@ -32,7 +32,7 @@ import logging
 import math
 import time
 from collections import Counter, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -111,7 +111,6 @@ class BalanceResult:
     before_plan: str
     elapsed_seconds: float
     timed_out: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def contiguous(self) -> bool:
@@ -197,7 +196,7 @@ def _graph_problems(units: UnitSet, graph: UnitGraph) -> list[Problem]:
             "to pin them to; they were treated as movable.",
             [units.ids[i] for i in np.flatnonzero(units.fixed)], blocking=False,
         ))
-    islands = graph.islands()
+    islands = graph.islands() if len(units) > 1 else []
     if islands:
         problems.append(Problem(
             "island",
@@ -230,7 +229,8 @@ def _build_blocks(
     block_of = np.array([index.setdefault(k, len(index)) for k in keys], dtype=int)
     count = len(index)
     names = sorted(set(units.communities))
-    community_of_unit = np.array([names.index(c) for c in units.communities], dtype=int)
+    number = {name: i for i, name in enumerate(names)}
+    community_of_unit = np.array([number[c] for c in units.communities], dtype=int)
     communities = _block_communities(units, block_of, community_of_unit, count, problems)
     blocks = BlockGraph(
         loads=np.bincount(block_of, weights=units.loads, minlength=count),
