@@ -11,7 +11,7 @@ Scenarios (each runs in its own process so peak memory is its own):
 * ``district-5``: the same within ±5%.
 
 Run: ``PYTHONPATH=src python bench/grids_balance.py`` (all scenarios) or
-``--scenario NAME``. Wall time includes building the contiguity graph, not file reading.
+``--scenario NAME``; ``--write-lattice FILE`` writes the 45 x 45 lattice for timing the CLI. Wall time includes building the contiguity graph, not file reading.
 """
 
 from __future__ import annotations
@@ -110,7 +110,13 @@ SCENARIOS = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", choices=sorted(SCENARIOS))
+    parser.add_argument("--write-lattice", metavar="FILE",
+                        help="Only write the 45 x 45 lattice as GeoJSON (for timing the CLI).")
     args = parser.parse_args()
+    if args.write_lattice:
+        with open(args.write_lattice, "w", encoding="utf-8") as handle:
+            json.dump(lattice_units(45, 45, seed=SEED), handle)
+        return
     if args.scenario:
         print(json.dumps(SCENARIOS[args.scenario]()))
         return
