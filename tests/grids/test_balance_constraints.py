@@ -67,3 +67,12 @@ def test_fixed_units_without_a_current_plan_are_noted() -> None:
     result = balance_units(units_from_features(features),
                            BalanceOptions(target_count=2, tolerance=0.2))
     assert [p.kind for p in result.problems if not p.blocking] == ["fixed_without_current"]
+
+
+def test_changes_list_each_moved_unit_with_its_old_and_new_grid() -> None:
+    features = lattice_units(6, 6, seed=4, current_shape=(3, 3))["features"]
+    result = balance_units(units_from_features(features, current_col="grid"),
+                           BalanceOptions(target_count=4, tolerance=0.03, seed=1))
+    changes = result.changes()
+    assert len(changes) == result.moved_units
+    assert all(c["from"] != c["to"] for c in changes)

@@ -100,6 +100,7 @@ class BalanceResult:
 
     unit_ids: list[str]
     new_grid: list[str]
+    before_labels: list[str]
     before: PlanFigures
     after: PlanFigures
     moved_units: int
@@ -127,6 +128,14 @@ class BalanceResult:
         blocking = [p.message for p in self.problems if p.blocking]
         return "infeasible: " + " | ".join(blocking)
 
+    def changes(self) -> list[dict[str, str]]:
+        """Units whose grid changes: unit id, grid before, grid after (for the plan's map)."""
+        return [
+            {"unit": unit, "from": old, "to": new}
+            for unit, old, new in zip(self.unit_ids, self.before_labels, self.new_grid)
+            if old != new
+        ]
+
     def to_dict(self, with_grids: bool = True) -> dict[str, Any]:
         """JSON-ready result as the ``grids balance`` command prints it."""
         data: dict[str, Any] = {
@@ -145,6 +154,8 @@ class BalanceResult:
             "before": self.before.summary(),
             "after": self.after.summary(),
             "moved_units": self.moved_units,
+            "changed_grids": len({c["from"] for c in self.changes()}
+                                 | {c["to"] for c in self.changes()}),
             "contiguous": self.contiguous,
             "problems": [p.to_dict() for p in self.problems],
             "elapsed_seconds": round(self.elapsed_seconds, 3),
@@ -599,6 +610,7 @@ def _result(
     return BalanceResult(
         unit_ids=list(units.ids),
         new_grid=after_labels,
+        before_labels=list(before_labels),
         before=before,
         after=after,
         moved_units=moved,
