@@ -151,3 +151,15 @@ def test_unreadable_units_file_fails_with_reason(tmp_path: Path) -> None:
                                  "--tolerance", "0.05", "--json"])
     assert result.exit_code != 0
     assert "FeatureCollection" in json.loads(result.stdout)["error"]
+
+
+def test_wider_snap_joins_units_across_a_visible_gap(
+    write_geojson: Callable[[dict[str, Any], str], Path],
+) -> None:
+    features = [feature({"id": "a", "workload": 5}, square(0, 0)),
+                feature({"id": "b", "workload": 5}, square(1.05, 0))]
+    path = write_geojson(collection(features), "gap.geojson")
+    strict = run_balance("--units", str(path), "--target-count", "1", "--tolerance", "0.1")
+    bridged = run_balance("--units", str(path), "--target-count", "1", "--tolerance", "0.1",
+                          "--snap", "0.06")
+    assert strict["contiguous"] is False and bridged["contiguous"] is True

@@ -103,3 +103,13 @@ def test_overlay_in_longitude_latitude_uses_metres() -> None:
     assert result.area_unit == "m²"
     assert result.shares[0].share_of_basic == pytest.approx(0.5)
     assert result.shares[0].area == pytest.approx(1113.2 * 1028.4 / 2, rel=0.01)
+
+
+def test_shapefile_without_geopandas_names_the_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "grids.shp"
+    path.write_bytes(b"not really a shapefile")
+    monkeypatch.setitem(__import__("sys").modules, "geopandas", None)
+    with pytest.raises(GridFileError, match=r"civicgrid\[geo\]"):
+        read_grid_polygons(path)

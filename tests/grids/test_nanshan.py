@@ -53,3 +53,14 @@ def test_unknown_street_is_refused_with_the_choices() -> None:
         assert "粤海街道" in str(exc)
     else:
         raise AssertionError("an unknown street must be refused")
+
+
+def test_a_generated_street_can_be_rebalanced() -> None:
+    from civicgrid.grids.balance import BalanceOptions, balance_units
+    from civicgrid.grids.units import units_from_features
+
+    base = generate_nanshan(None, street="蛇口街道", communities_per_street=2,
+                            grids_per_community=4, units_per_grid=5)
+    units = units_from_features(base.units, current_col="grid")
+    result = balance_units(units, BalanceOptions(target_count=8, tolerance=0.1, seed=1))
+    assert result.contiguous and result.after.metrics["cv"] < result.before.metrics["cv"]

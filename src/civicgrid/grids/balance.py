@@ -77,6 +77,8 @@ class BalanceOptions:
             raise ValueError(f"tolerance={self.tolerance}; give a fraction such as 0.05")
         if self.max_moves is not None and self.max_moves < 0:
             raise ValueError(f"max_moves={self.max_moves}; it must be 0 or more, or left out")
+        if self.snap is not None and self.snap < 0:
+            raise ValueError(f"snap={self.snap}; give a distance >= 0 in the data's units")
         if self.time_budget_seconds <= 0:
             raise ValueError(f"time_budget_seconds={self.time_budget_seconds}; give seconds > 0")
 

@@ -53,6 +53,10 @@ def balance_command(
     time_budget: float = typer.Option(60.0, "--time-budget", help="Stop after this many seconds."),
     workload_col: str = typer.Option("workload", "--workload-col", help="Load property."),
     community_col: str = typer.Option("community", "--community-col", help="Community property."),
+    snap: float | None = typer.Option(
+        None, "--snap", help="Gap bridged between neighbours, in the data's units "
+        "(default 0.1% of the median unit size)."
+    ),
     out: Path | None = typer.Option(
         None, "--out", help="Write every input feature back with a `new_grid` property."
     ),
@@ -68,7 +72,7 @@ def balance_command(
         )
         options = BalanceOptions(
             target_count=target_count, tolerance=tolerance, max_moves=max_moves, seed=seed,
-            time_budget_seconds=time_budget,
+            time_budget_seconds=time_budget, snap=snap,
         )
         options.check()
     except (UnitFileError, ValueError) as exc:
