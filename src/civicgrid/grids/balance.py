@@ -37,9 +37,10 @@ from typing import Any
 
 import numpy as np
 
+from civicgrid.grids.blocks import build_blocks, link_pieces
 from civicgrid.grids.contiguity import UnitGraph, rook_graph
 from civicgrid.grids.diffusion import MoveLedger, Tuning, balance, polish_shapes, refine
-from civicgrid.grids.metrics import balance_metrics
+from civicgrid.grids.figures import PlanFigures, plan_figures
 from civicgrid.grids.partition import (
     BlockGraph,
     Partition,
@@ -81,19 +82,6 @@ class BalanceOptions:
             raise ValueError(f"snap={self.snap}; give a distance >= 0 in the data's units")
         if self.time_budget_seconds <= 0:
             raise ValueError(f"time_budget_seconds={self.time_budget_seconds}; give seconds > 0")
-
-
-@dataclass
-class PlanFigures:
-    """Metrics of one plan (before or after)."""
-
-    metrics: dict[str, Any]
-    grids: list[dict[str, Any]]
-    contiguous: bool
-
-    def summary(self) -> dict[str, Any]:
-        """The metrics with the contiguity flag (no per-grid list)."""
-        return {**self.metrics, "contiguous": self.contiguous}
 
 
 @dataclass
@@ -177,8 +165,8 @@ def balance_units(units: UnitSet, options: BalanceOptions) -> BalanceResult:
     problems = list(units.problems)
     graph = rook_graph(units.geometries, options.snap)
     problems += _graph_problems(units, graph)
-    blocks, block_of, community_names = _build_blocks(units, graph, problems)
-    _link_components(blocks, block_of, units, community_names, problems)
+    blocks, block_of, community_names = build_blocks(units, graph, problems)
+    link_pieces(blocks, community_names, problems)
     target = float(units.loads.sum()) / options.target_count
     counts = _grid_counts(blocks, options, community_names, problems)
     problems += _heavy_blocks(units, blocks, block_of, options, target)
@@ -228,162 +216,6 @@ def _graph_problems(units: UnitSet, graph: UnitGraph) -> list[Problem]:
             sorted({units.ids[i] for a, b, _ in graph.overlaps for i in (a, b)}),
         ))
     return problems
-
-
-def _build_blocks(
-    units: UnitSet, graph: UnitGraph, problems: list[Problem]
-) -> tuple[BlockGraph, np.ndarray, list[str]]:
-    """Contract ``keep_with`` groups into blocks; neighbours only inside a community."""
-    keys = [
-        f"group:{units.keep_with[i]}" if units.keep_with and units.keep_with[i] else f"unit:{i}"
-        for i in range(len(units))
-    ]
-    index: dict[str, int] = {}
-    block_of = np.array([index.setdefault(k, len(index)) for k in keys], dtype=int)
-    count = len(index)
-    names = sorted(set(units.communities))
-    number = {name: i for i, name in enumerate(names)}
-    community_of_unit = np.array([number[c] for c in units.communities], dtype=int)
-    communities = _block_communities(units, block_of, community_of_unit, count, problems)
-    blocks = BlockGraph(
-        loads=np.bincount(block_of, weights=units.loads, minlength=count),
-        sizes=np.bincount(block_of, minlength=count),
-        communities=communities,
-        fixed=np.bincount(block_of, weights=units.fixed.astype(float), minlength=count) > 0,
-        centroids=_block_centroids(graph, block_of, count),
-        neighbours=[{} for _ in range(count)],
-    )
-    for unit, nbrs in enumerate(graph.neighbours):
-        a = block_of[unit]
-        for other, length in nbrs.items():
-            b = block_of[other]
-            if a != b and communities[a] == communities[b]:
-                blocks.neighbours[a][b] = blocks.neighbours[a].get(b, 0.0) + length
-    return blocks, block_of, names
-
-
-def _block_communities(
-    units: UnitSet, block_of: np.ndarray, unit_comm: np.ndarray, count: int,
-    problems: list[Problem],
-) -> np.ndarray:
-    members: list[list[int]] = [[] for _ in range(count)]
-    for unit, block in enumerate(block_of):
-        members[block].append(unit)
-    result = np.zeros(count, dtype=int)
-    split: list[str] = []
-    for block, units_of in enumerate(members):
-        votes = Counter(int(unit_comm[u]) for u in units_of)
-        result[block] = votes.most_common(1)[0][0]
-        if len(votes) > 1:
-            split.extend(units.ids[u] for u in units_of)
-    if split:
-        problems.append(Problem(
-            "group_crosses_community",
-            "some keep_with groups span two communities; each was put in its main community.",
-            split, blocking=False,
-        ))
-    return result
-
-
-def _block_centroids(graph: UnitGraph, block_of: np.ndarray, count: int) -> np.ndarray:
-    weights = np.maximum(graph.areas, 1e-12)
-    sums = np.zeros((count, 2))
-    np.add.at(sums, block_of, graph.centroids * weights[:, None])
-    total = np.bincount(block_of, weights=weights, minlength=count)
-    return sums / total[:, None]
-
-
-def _link_components(
-    blocks: BlockGraph, block_of: np.ndarray, units: UnitSet, names: list[str],
-    problems: list[Problem],
-) -> None:
-    """Join the separate pieces of each community with virtual edges to the nearest block."""
-    broken: list[str] = []
-    for community in range(len(names)):
-        members = [int(m) for m in np.flatnonzero(blocks.communities == community)]
-        pieces = _pieces(blocks, np.array(members))
-        if len(pieces) < 2:
-            continue
-        broken.append(names[community] or "(no community)")
-        for a, b in _bridges(blocks, members, pieces):
-            blocks.neighbours[a][b] = 0.0
-            blocks.neighbours[b][a] = 0.0
-            blocks.virtual_edges.append((a, b))
-    if broken:
-        problems.append(Problem(
-            "disconnected_community",
-            f"{len(broken)} communit(ies) are not one connected piece ("
-            + ", ".join(broken[:10]) + "); their pieces were joined to the nearest unit.",
-            [], blocking=False,
-        ))
-
-
-def _pieces(blocks: BlockGraph, members: np.ndarray) -> list[list[int]]:
-    inside = set(int(m) for m in members)
-    seen: set[int] = set()
-    pieces: list[list[int]] = []
-    for start in inside:
-        if start in seen:
-            continue
-        piece, queue = [start], deque([start])
-        seen.add(start)
-        while queue:
-            node = queue.popleft()
-            for nb in blocks.neighbours[node]:
-                if nb in inside and nb not in seen:
-                    seen.add(nb)
-                    piece.append(nb)
-                    queue.append(nb)
-        pieces.append(piece)
-    return pieces
-
-
-def _bridges(
-    blocks: BlockGraph, members: list[int], pieces: list[list[int]]
-) -> list[tuple[int, int]]:
-    """Shortest links joining all pieces into one (Boruvka rounds over a k-d tree)."""
-    from scipy.spatial import cKDTree
-
-    piece_of = {b: i for i, piece in enumerate(pieces) for b in piece}
-    parent = list(range(len(pieces)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    points = blocks.centroids[members]
-    tree = cKDTree(points)
-    k, links = 8, []
-    while len({root(i) for i in range(len(pieces))}) > 1:
-        best = _closest_links(tree, points, members, piece_of, root, min(k, len(members)))
-        for a, b in best.values():
-            if root(piece_of[a]) != root(piece_of[b]):
-                parent[root(piece_of[a])] = root(piece_of[b])
-                links.append((a, b))
-        k *= 2
-    return links
-
-
-def _closest_links(
-    tree: Any, points: np.ndarray, members: list[int], piece_of: dict[int, int],
-    root: Any, k: int,
-) -> dict[int, tuple[int, int]]:
-    distances, index = tree.query(points, k=k)
-    distances, index = np.atleast_2d(distances), np.atleast_2d(index)
-    if k == 1:
-        distances, index = distances.T, index.T
-    best: dict[int, tuple[float, tuple[int, int]]] = {}
-    for row, block in enumerate(members):
-        own = root(piece_of[block])
-        for distance, other in zip(distances[row], index[row]):
-            target = members[int(other)]
-            if root(piece_of[target]) != own:
-                if own not in best or distance < best[own][0]:
-                    best[own] = (float(distance), (block, target))
-                break
-    return {group: link for group, (_, link) in best.items()}
 
 
 def _grid_counts(
@@ -668,63 +500,3 @@ def _outcome_problems(
             "so far is returned. Give more time for a better plan.", blocking=False,
         ))
     return found
-
-
-def plan_figures(
-    units: UnitSet, graph: UnitGraph, labels: list[str], target: float, tolerance: float
-) -> PlanFigures:
-    """Per-grid loads, metrics, tolerance and contiguity of a labelling of the units."""
-    members: dict[str, list[int]] = {}
-    for unit, label in enumerate(labels):
-        if label:
-            members.setdefault(label, []).append(unit)
-    grids = [
-        _grid_row(label, units_of, units, graph, target, tolerance)
-        for label, units_of in sorted(members.items())
-    ]
-    loads = [g["load"] for g in grids]
-    metrics = balance_metrics(loads).to_dict()
-    deviations = [abs(g["deviation"]) for g in grids] or [0.0]
-    metrics.update({
-        "grid_count": len(grids),
-        "within_tolerance": sum(1 for g in grids if g["within_tolerance"]),
-        "max_deviation": round(max(deviations), 4),
-        "compactness": round(float(np.mean([g["compactness"] for g in grids] or [0.0])), 4),
-    })
-    return PlanFigures(metrics, grids, all(g["contiguous"] for g in grids))
-
-
-def _grid_row(
-    label: str, members: list[int], units: UnitSet, graph: UnitGraph, target: float,
-    tolerance: float,
-) -> dict[str, Any]:
-    load = float(units.loads[members].sum())
-    deviation = (load - target) / target if target > 0 else 0.0
-    inside = set(members)
-    internal = sum(
-        length for u in members for n, length in graph.neighbours[u].items() if n in inside
-    )  # each shared edge counted twice, which is what the perimeter needs
-    area = float(graph.areas[members].sum())
-    perimeter = float(graph.perimeters[members].sum()) - internal
-    return {
-        "grid": label,
-        "community": units.communities[members[0]],
-        "units": len(members),
-        "load": round(load, 4),
-        "deviation": round(deviation, 4),
-        "within_tolerance": abs(deviation) <= tolerance + 1e-9,
-        "contiguous": _connected(members, graph),
-        "compactness": round(4 * math.pi * area / perimeter**2, 4) if perimeter > 0 else 0.0,
-    }
-
-
-def _connected(members: list[int], graph: UnitGraph) -> bool:
-    inside = set(members)
-    seen, queue = {members[0]}, deque([members[0]])
-    while queue:
-        node = queue.popleft()
-        for nb in graph.neighbours[node]:
-            if nb in inside and nb not in seen:
-                seen.add(nb)
-                queue.append(nb)
-    return len(seen) == len(inside)
