@@ -83,3 +83,26 @@ def test_fit_workload_without_recorded_hours_fails_with_the_row(tmp_path: Path) 
     path.write_text(json.dumps([{"grid_id": "g"}, {"grid_id": "h"}]), encoding="utf-8")
     result = runner.invoke(app, ["grids", "fit-workload", "--observations", str(path), "--json"])
     assert result.exit_code != 0 and "profile 1" in json.loads(result.stdout)["error"]
+
+
+def test_cover_command_spreads_tasks_by_spare_capacity(tmp_path: Path) -> None:
+    tasks = tmp_path / "tasks.json"
+    tasks.write_text(json.dumps([{"task_id": f"t{i}", "hours": 3} for i in range(3)]))
+    helpers = tmp_path / "helpers.json"
+    helpers.write_text(json.dumps([
+        {"helper_id": "east", "capacity_hours": 160, "load_hours": 150},
+        {"helper_id": "west", "capacity_hours": 160, "load_hours": 157},
+    ]))
+    data = invoke("cover", "--tasks", str(tasks), "--helpers", str(helpers))
+    assert data["added_hours"] == {"east": 9.0, "west": 0.0}
+    assert data["uncovered"] == []
+
+
+def test_cover_command_names_a_missing_field(tmp_path: Path) -> None:
+    tasks = tmp_path / "tasks.json"
+    tasks.write_text(json.dumps([{"task_id": "t1"}]))
+    helpers = tmp_path / "helpers.json"
+    helpers.write_text(json.dumps([{"helper_id": "h", "capacity_hours": 1, "load_hours": 0}]))
+    result = runner.invoke(app, ["grids", "cover", "--tasks", str(tasks), "--helpers",
+                                 str(helpers), "--json"])
+    assert result.exit_code != 0 and "hours" in json.loads(result.stdout)["error"]

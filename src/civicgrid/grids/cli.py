@@ -318,3 +318,45 @@ def generate_nanshan_command(
 def _data_roots() -> list[Path]:
     repo = Path(__file__).resolve().parents[3]
     return [Path.cwd() / ".." / "shared" / "data", repo / ".." / "shared" / "data"]
+
+
+@app.command("cover")
+def cover_command(
+    tasks: Path = typer.Option(..., "--tasks", help="JSON list of {task_id, hours}."),
+    helpers: Path = typer.Option(
+        ..., "--helpers", help="JSON list of {helper_id, capacity_hours, load_hours}."
+    ),
+    allow_overload: bool = typer.Option(
+        False, "--allow-overload", help="Place tasks nobody has room for on the least loaded."
+    ),
+    as_json: bool = JsonOption,
+) -> None:
+    """Temporary cover: spread an absent worker's tasks over neighbours by spare capacity."""
+    from civicgrid.grids.cover import CoverHelper, CoverTask, spread_cover
+
+    try:
+        task_list = [CoverTask(str(t["task_id"]), float(t["hours"]))
+                     for t in _json_list(tasks, "--tasks")]
+        helper_list = [
+            CoverHelper(str(h["helper_id"]), float(h["capacity_hours"]), float(h["load_hours"]))
+            for h in _json_list(helpers, "--helpers")
+        ]
+        plan = spread_cover(task_list, helper_list, allow_overload)
+    except (KeyError, TypeError) as exc:
+        fail(f"a row lacks the field {exc}; see --help for the fields each row needs", as_json)
+    except ValueError as exc:
+        fail(str(exc), as_json)
+    emit(plan.to_dict(), as_json, lambda r: "\n".join(
+        [f"{a['task_id']} -> {a['helper_id']} ({a['hours']} h)" for a in r["assignments"]]
+        + [f"uncovered: {', '.join(r['uncovered']) or 'none'}"]
+    ))
+
+
+def _json_list(path: Path, option: str) -> list[dict[str, Any]]:
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (FileNotFoundError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{option} {str(path)!r} cannot be read as JSON: {exc}") from exc
+    if not isinstance(rows, list):
+        raise ValueError(f"{option} {str(path)!r} must hold a JSON list")
+    return rows

@@ -2,7 +2,8 @@
 
 Each neighbour has a monthly capacity and a current load; its spare capacity is the
 difference. Tasks are placed largest first, each on the neighbour with the most spare
-capacity left that can still take it, so the extra hours follow the spare capacity. A task
+capacity left that can still take it (water-filling): the extra hours go where the room is,
+and the neighbours' remaining spare capacity evens out instead of one being drained. A task
 no neighbour can take without going over capacity is listed as uncovered (to be escalated
 to the community), unless ``allow_overload`` is set, in which case it goes to the
 neighbour left with the most spare capacity and the overload is reported.
