@@ -76,3 +76,22 @@ def test_changes_list_each_moved_unit_with_its_old_and_new_grid() -> None:
     changes = result.changes()
     assert len(changes) == result.moved_units
     assert all(c["from"] != c["to"] for c in changes)
+
+
+def test_tight_move_budget_never_leaves_the_plan_worse() -> None:
+    features = lattice_units(12, 12, seed=21, current_shape=(3, 4))["features"]
+    units = units_from_features(features, current_col="grid")
+    for budget in (1, 2, 4):
+        result = balance_units(units, BalanceOptions(target_count=12, tolerance=0.02,
+                                                     max_moves=budget, seed=1))
+        assert result.moved_units <= budget
+        assert result.after.metrics["max_deviation"] <= result.before.metrics["max_deviation"]
+        assert result.after.metrics["cv"] <= result.before.metrics["cv"]
+
+
+def test_stray_piece_of_a_current_grid_is_folded_back_in_a_small_adjustment() -> None:
+    features = lattice_units(4, 4, seed=3, current_shape=(2, 4))["features"]
+    features[15]["properties"]["grid"] = "G0001"  # a far corner unit joins the top grid
+    units = units_from_features(features, current_col="grid")
+    result = balance_units(units, BalanceOptions(target_count=2, tolerance=0.5, max_moves=3))
+    assert len(set(result.new_grid)) == 2 and result.contiguous

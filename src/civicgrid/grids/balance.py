@@ -243,9 +243,17 @@ def _grid_counts(
 def _counts_to_keep(
     partition: Partition, counts: dict[int, int], options: BalanceOptions
 ) -> dict[int, int]:
-    """A small adjustment keeps each community's current number of grids when it adds up."""
-    current = {c: len(partition.grids_in(c)) for c in counts}
-    if options.max_moves is not None and sum(current.values()) == options.target_count:
+    """A small adjustment keeps each community's current number of grids when it adds up.
+
+    Stray pieces of a current grid (``name~2``) are not counted, so they are merged back.
+    """
+    if options.max_moves is None:
+        return counts
+    current = {
+        c: len({str(partition.labels[g]).split("~")[0] for g in partition.grids_in(c)})
+        for c in counts
+    }
+    if sum(current.values()) == options.target_count:
         return current
     return counts
 
@@ -331,7 +339,12 @@ def _grown_plan(blocks: BlockGraph, counts: dict[int, int], rng: np.random.Gener
 
 
 def _current_plan(units: UnitSet, blocks: BlockGraph, block_of: np.ndarray) -> Partition:
-    """Current grids, one piece per (grid, community, connected part); blanks join a neighbour."""
+    """Current grids, one piece per (grid, community, connected part); blanks join a neighbour.
+
+    When a current grid falls into several pieces, the piece with most units keeps its name
+    and the others are named ``name~2``, ``name~3``...; a small adjustment then folds such
+    stray pieces into neighbours (they count as moved units).
+    """
     assert units.current is not None
     block_label: dict[int, str] = {}
     for unit, label in enumerate(units.current):
@@ -339,15 +352,19 @@ def _current_plan(units: UnitSet, blocks: BlockGraph, block_of: np.ndarray) -> P
             block_label.setdefault(int(block_of[unit]), label)
     _fill_blank_labels(blocks, block_label)
     keys = {b: (block_label.get(b, ""), int(blocks.communities[b])) for b in range(len(blocks))}
+    pieces: dict[str, list[list[int]]] = {}
+    seen: set[int] = set()
+    for block in range(len(blocks)):
+        if block not in seen:
+            piece = _flood(blocks, block, keys)
+            seen.update(piece)
+            pieces.setdefault(keys[block][0] or "unassigned", []).append(piece)
     assign = np.full(len(blocks), -1, dtype=int)
     labels: list[str | None] = []
-    used: Counter[str] = Counter()
-    for block in range(len(blocks)):
-        if assign[block] < 0:
-            piece = _flood(blocks, block, keys)
-            name = keys[block][0] or "unassigned"
-            used[name] += 1
-            labels.append(name if used[name] == 1 else f"{name}~{used[name]}")
+    for name, parts in pieces.items():
+        parts.sort(key=lambda p: -int(blocks.sizes[p].sum()))
+        for number, piece in enumerate(parts, start=1):
+            labels.append(name if number == 1 else f"{name}~{number}")
             assign[piece] = len(labels) - 1
     return Partition.from_assignment(blocks, assign, labels)
 

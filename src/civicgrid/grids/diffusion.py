@@ -94,16 +94,18 @@ class MoveLedger:
 
 def balance(partition: Partition, tuning: Tuning, ledger: MoveLedger, rounds: int = 8) -> bool:
     """Run flow and refinement rounds; returns False when the deadline stopped it."""
-    previous = total_cost(partition, tuning)
+    best = _Snapshot.take(partition, tuning, ledger)
+    previous = best.cost
     for number in range(rounds):
         if time.monotonic() > tuning.deadline:
-            return False
+            break
         flow_round(partition, tuning, ledger)
         refine(partition, tuning, ledger)
         if not _all_inside(partition, tuning):
             repair_chains(partition, tuning, ledger)
             refine(partition, tuning, ledger)
         cost = total_cost(partition, tuning)
+        best = best.better_of(partition, tuning, ledger)
         log.debug("round %s: cost %.6f, moved %s", number + 1, cost, ledger.moved)
         if cost > previous - 1e-9 or _all_inside(partition, tuning):
             break
@@ -113,9 +115,38 @@ def balance(partition: Partition, tuning: Tuning, ledger: MoveLedger, rounds: in
     if 0 < len(_outside_grids(partition, tuning)) <= DEEP_CHAIN_GRIDS:
         # A few stubborn grids left: longer chains are affordable for so few.
         repair_chains(partition, tuning, ledger, depth=DEEP_CHAIN_DEPTH)
+    best.better_of(partition, tuning, ledger).restore(partition, ledger)
     if tuning.budget is None:
         polish_shapes(partition, tuning, ledger)
     return time.monotonic() <= tuning.deadline
+
+
+@dataclass
+class _Snapshot:
+    """A plan and its cost, so a round that made things worse can be undone."""
+
+    cost: float
+    assign: np.ndarray
+    moved: int
+
+    @classmethod
+    def take(cls, partition: Partition, tuning: Tuning, ledger: MoveLedger) -> _Snapshot:
+        return cls(_plan_cost(partition, tuning, ledger), partition.assign.copy(), ledger.moved)
+
+    def better_of(self, partition: Partition, tuning: Tuning, ledger: MoveLedger) -> _Snapshot:
+        now = _plan_cost(partition, tuning, ledger)
+        if now < self.cost - 1e-12:
+            return _Snapshot(now, partition.assign.copy(), ledger.moved)
+        return self
+
+    def restore(self, partition: Partition, ledger: MoveLedger) -> None:
+        if not np.array_equal(self.assign, partition.assign):
+            partition.restore(self.assign)
+            ledger.moved = self.moved
+
+
+def _plan_cost(partition: Partition, tuning: Tuning, ledger: MoveLedger) -> float:
+    return total_cost(partition, tuning) + tuning.move_cost * ledger.moved
 
 
 def polish_shapes(partition: Partition, tuning: Tuning, ledger: MoveLedger) -> None:
@@ -166,13 +197,28 @@ def _all_inside(partition: Partition, tuning: Tuning) -> bool:
 
 
 def flow_round(partition: Partition, tuning: Tuning, ledger: MoveLedger) -> None:
-    """Compute the balancing flow in each community and carry it out with block moves."""
+    """Compute the balancing flow in each community and carry it out with block moves.
+
+    With a move budget the flow is skipped when carrying it out would need more moves than
+    are left: a flow cut short drains the grids in the middle of a chain, so the budget is
+    better spent by the cost-lowering refinement and ejection chains.
+    """
+    flows = []
     for community in sorted(set(partition.communities[g] for g in partition.active())):
         grids = partition.grids_in(community)
-        if len(grids) < 2 or time.monotonic() > tuning.deadline:
-            continue
-        for sender, receiver, amount in _community_flows(partition, grids, tuning):
-            _carry_flow(partition, sender, receiver, amount, tuning, ledger)
+        if len(grids) >= 2:
+            flows += _community_flows(partition, grids, tuning)
+    if tuning.budget is not None:
+        unit_load = float(np.mean(partition.graph.loads / partition.graph.sizes)) or 1.0
+        needed = sum(amount for _, _, amount in flows) / unit_load
+        if needed > tuning.budget - ledger.moved:
+            log.debug("flow needs about %.0f moves, %s left: skipped", needed,
+                      tuning.budget - ledger.moved)
+            return
+    for sender, receiver, amount in flows:
+        if time.monotonic() > tuning.deadline:
+            return
+        _carry_flow(partition, sender, receiver, amount, tuning, ledger)
 
 
 def _community_flows(

@@ -9,9 +9,11 @@ so in ``street_shapes``.
 
 Inside each street: communities are Voronoi cells of seeded random points clipped to the
 street; each community is cut into atomic units the same way; units are grouped into
-contiguous grids with :func:`civicgrid.grids.partition.grow_grids`; grid polygons are the
-union of their units. Unit workloads are seeded log-normal with a per-community factor, so
-some grids come out overloaded, which is what the balance demo needs.
+"last year's" grids, drawn even (±5%) on last year's seeded log-normal loads by
+:func:`civicgrid.grids.balance.balance_units`; grid polygons are the union of their units.
+This year's workloads are last year's after a seeded drift (log-normal, sd 0.08) with one
+new estate raising a unit and its neighbours by half, so some grids come out over- or
+underloaded: the situation a small adjustment repairs.
 
 Street codes are the 2023 statistical division codes (440305001-009, 440305400); centre
 points are the centroids of the largest part of each street polygon, rounded to 0.001°.
@@ -32,7 +34,6 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from civicgrid.grids.contiguity import rook_graph
-from civicgrid.grids.partition import BlockGraph, grow_grids
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +145,7 @@ def _generate_street(
             "community_code": community_code, "name": label, "street": name,
             "street_code": code, "generated": True,
         }))
-        factor = float(rng.lognormal(0, 0.1))
+        factor = float(rng.lognormal(0, 0.04))
         _generate_community(base, cell, community_code, label, name, rng, grids,
                             units_per_grid, factor)
 
@@ -154,16 +155,11 @@ def _generate_community(
     rng: np.random.Generator, grids: int, units_per_grid: int, factor: float,
 ) -> None:
     units = _voronoi_cells(cell, grids * max(1, units_per_grid), rng)
-    loads = rng.lognormal(math.log(20 * factor), 0.4, size=len(units))
-    graph = rook_graph(np.array(units, dtype=object))
-    blocks = BlockGraph(
-        loads=loads, sizes=np.ones(len(units), dtype=int),
-        communities=np.zeros(len(units), dtype=int), fixed=np.zeros(len(units), dtype=bool),
-        centroids=graph.centroids, neighbours=graph.neighbours,
-    )
-    parts = grow_grids(blocks, list(range(len(units))), min(grids, len(units)), rng)
-    for part in sorted(set(parts.values())):
-        members = [u for u, p in parts.items() if p == part]
+    last_year = rng.lognormal(math.log(20 * factor), 0.4, size=len(units))
+    parts = _last_years_grids(units, last_year, min(grids, len(units)), rng)
+    loads = _this_years_loads(units, last_year, rng)
+    for part in sorted(set(parts)):
+        members = [u for u, p in enumerate(parts) if p == part]
         grid_code = f"{community_code}{part + 1:03d}"
         base.grids.append(_feature(shapely.union_all([units[u] for u in members]), {
             "grid_id": grid_code, "community": label, "community_code": community_code,
@@ -175,6 +171,36 @@ def _generate_community(
                 "id": f"{grid_code}-{u + 1:04d}", "grid": grid_code, "community": label,
                 "street": street, "workload": round(float(loads[u]), 2), "generated": True,
             }))
+
+
+def _last_years_grids(
+    units: list[BaseGeometry], loads: np.ndarray, grids: int, rng: np.random.Generator
+) -> list[int]:
+    """Grids drawn even (±5%) on last year's loads: the plan a small adjustment starts from."""
+    from civicgrid.grids.balance import BalanceOptions, balance_units
+    from civicgrid.grids.units import UnitSet
+
+    unit_set = UnitSet(
+        ids=[str(i) for i in range(len(units))], geometries=np.array(units, dtype=object),
+        loads=loads, communities=[""] * len(units), fixed=np.zeros(len(units), dtype=bool),
+    )
+    options = BalanceOptions(target_count=grids, tolerance=0.05,
+                             seed=int(rng.integers(2**31)), time_budget_seconds=10)
+    labels = balance_units(unit_set, options).new_grid
+    order = {label: number for number, label in enumerate(sorted(set(labels)))}
+    return [order[label] for label in labels]
+
+
+def _this_years_loads(
+    units: list[BaseGeometry], last_year: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Last year's loads after a year's drift, plus one new estate (x1.5 on its block)."""
+    loads = last_year * rng.lognormal(-0.08**2 / 2, 0.08, size=len(units))
+    graph = rook_graph(np.array(units, dtype=object))
+    estate = int(rng.integers(len(units)))
+    for unit in [estate, *graph.neighbours[estate]]:
+        loads[unit] *= 1.5
+    return loads
 
 
 def _voronoi_cells(area: BaseGeometry, count: int, rng: np.random.Generator) -> list[BaseGeometry]:

@@ -66,6 +66,15 @@ class Partition:
             comms[grid] = int(graph.communities[block])
         return cls(graph, assign.copy(), members, loads, comms, list(labels))
 
+    def restore(self, assign: np.ndarray) -> None:
+        """Go back to an earlier grid index per block (same grids, recomputed loads)."""
+        self.assign = assign.copy()
+        self.members = [set() for _ in self.members]
+        self.loads = [0.0] * len(self.members)
+        for block, grid in enumerate(self.assign):
+            self.members[grid].add(block)
+            self.loads[grid] += float(self.graph.loads[block])
+
     def active(self) -> list[int]:
         """Indices of grids that still have blocks."""
         return [g for g, m in enumerate(self.members) if m]
