@@ -13,7 +13,8 @@ Two steps, repeated a few rounds (both seeded and deterministic for a given seed
 2. **Refinement.** A local search over boundary blocks (in the manner of Fiduccia-Mattheyses
    and AZP): a block moves to a neighbouring grid when that lowers the cost
 
-   ``P * max(0, |L - m| / m - t)^2 + eps * ((L - m_c) / m)^2`` summed over grids,
+   ``P * max(0, |L - m| / m - t)^2 + S [|L - m| > t m] + eps * ((L - m_c) / m)^2``
+   summed over grids (``S`` a fixed step for each grid outside the tolerance),
    ``+ beta * cut length / unit size`` (compactness) ``+ mu * units moved from their start``
 
    where ``m`` is the target load (total / N), ``m_c`` the community's mean grid load and
@@ -41,6 +42,7 @@ from civicgrid.grids.partition import Partition
 log = logging.getLogger(__name__)
 
 BAND_PENALTY = 200.0
+OUTSIDE_PENALTY = 0.05
 CHAIN_DEPTH = 3
 DEEP_CHAIN_DEPTH = 5
 DEEP_CHAIN_GRIDS = 20
@@ -173,11 +175,13 @@ def _spend_budget_on_evenness(partition: Partition, tuning: Tuning, ledger: Move
 
 
 def grid_cost(load: float, community_mean: float, tuning: Tuning) -> float:
-    """Cost of one grid's load (band penalty plus weighted squared deviation)."""
+    """Cost of one grid's load: band penalty, a step for leaving the tolerance, spread."""
     target = tuning.target
-    excess = max(0.0, abs(load - target) / target - tuning.inner_tolerance)
+    deviation = abs(load - target) / target
+    excess = max(0.0, deviation - tuning.inner_tolerance)
+    step = OUTSIDE_PENALTY if deviation > tuning.tolerance else 0.0
     spread = (load - community_mean) / target
-    return BAND_PENALTY * excess * excess + tuning.variance_weight * spread * spread
+    return BAND_PENALTY * excess * excess + step + tuning.variance_weight * spread * spread
 
 
 def total_cost(partition: Partition, tuning: Tuning) -> float:
