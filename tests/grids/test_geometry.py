@@ -49,7 +49,7 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
 
 def test_planted_overlap_is_found_with_both_ids() -> None:
     grids = [GridPolygon("A", box(0, 0, 1, 1)), GridPolygon("B", box(0.8, 0, 2, 1))]
-    overlaps = [i for i in validate_grids(grids) if i.kind == "overlap"]
+    overlaps = [i for i in validate_grids(grids, geographic=False) if i.kind == "overlap"]
     assert [o.grid_ids for o in overlaps] == [("A", "B")]
     assert overlaps[0].area == pytest.approx(0.2)
 
@@ -65,7 +65,7 @@ def test_self_intersecting_ring_is_invalid() -> None:
 def test_gap_enclosed_by_grids_is_reported_with_neighbours() -> None:
     ring = [box(0, 0, 3, 1), box(0, 2, 3, 3), box(0, 1, 1, 2), box(2, 1, 3, 2)]
     grids = [GridPolygon(g, geom) for g, geom in zip("ABCD", ring)]
-    gaps = [i for i in validate_grids(grids) if i.kind == "gap"]
+    gaps = [i for i in validate_grids(grids, geographic=False) if i.kind == "gap"]
     assert len(gaps) == 1 and gaps[0].area == pytest.approx(1.0)
     assert gaps[0].grid_ids == ("A", "B", "C", "D")
 
@@ -113,3 +113,21 @@ def test_shapefile_without_geopandas_names_the_extra(
     monkeypatch.setitem(__import__("sys").modules, "geopandas", None)
     with pytest.raises(GridFileError, match=r"civicgrid\[geo\]"):
         read_grid_polygons(path)
+
+
+def test_gap_in_longitude_latitude_is_reported_in_square_metres() -> None:
+    ring = [box(113.90, 22.50, 113.93, 22.51), box(113.90, 22.52, 113.93, 22.53),
+            box(113.90, 22.51, 113.91, 22.52), box(113.92, 22.51, 113.93, 22.52)]
+    grids = [GridPolygon(g, geom) for g, geom in zip("ABCD", ring)]
+    gaps = [i for i in validate_grids(grids) if i.kind == "gap"]
+    assert gaps[0].area == pytest.approx(1028.4 * 1113.2, rel=0.01)
+    assert gaps[0].location == pytest.approx((113.915, 22.515))
+
+
+def test_real_shenzhen_streets_show_the_one_gap_between_guangming_and_fenghuang(
+    shared_data: Path,
+) -> None:
+    path = shared_data / "shenzhen-boundaries" / "shenzhen_streets_2020_aedmap.geojson"
+    issues = validate_grids(read_grid_polygons(path, "name"))
+    assert [(i.kind, i.grid_ids) for i in issues] == [("gap", ("光明街道", "凤凰街道"))]
+    assert 3000 < (issues[0].area or 0) < 3600

@@ -117,24 +117,33 @@ def _write_features(path: Path, features: list[dict[str, Any]], columns: dict[st
 def validate_command(
     grids: Path = typer.Option(..., "--grids", help="Grid polygons: GeoJSON or Shapefile."),
     id_field: str | None = typer.Option(None, "--id-field", help="Property holding grid ids."),
+    planar: bool = typer.Option(False, "--planar", help="Coordinates are planar, not lon/lat."),
     min_area: float | None = typer.Option(
-        None, "--min-area", help="Ignore gaps/overlaps this small (default 1e-5 of median area)."
+        None, "--min-area",
+        help="Ignore gaps/overlaps this small, in m² for lon/lat layers (default 1e-5 of the "
+        "median grid area)."
     ),
     as_json: bool = JsonOption,
 ) -> None:
     """Report overlaps, gaps, invalid rings, holes and duplicate ids, each with grid ids."""
-    from civicgrid.grids.geometry import GridFileError, read_grid_polygons, validate_grids
+    from civicgrid.grids.geometry import (
+        GridFileError,
+        read_grid_polygons,
+        area_unit,
+        validate_grids,
+    )
 
     try:
         layer = read_grid_polygons(grids, id_field)
     except GridFileError as exc:
         fail(str(exc), as_json)
-    issues = validate_grids(layer, min_area)
+    geographic = False if planar else None
+    issues = validate_grids(layer, min_area, geographic)
     counts: dict[str, int] = {}
     for issue in issues:
         counts[issue.kind] = counts.get(issue.kind, 0) + 1
     result = {"grids": len(layer), "valid": not issues, "counts": counts,
-              "issues": [i.to_dict() for i in issues]}
+              "area_unit": area_unit(layer, geographic), "issues": [i.to_dict() for i in issues]}
     emit(result, as_json, lambda r: "\n".join(
         [f"{r['grids']} grids, {len(r['issues'])} issue(s)"]
         + [f"[{i['kind']}] {', '.join(i['grid_ids'])}: {i['message']}" for i in r["issues"]]
@@ -147,6 +156,7 @@ def overlay_command(
     basic: Path = typer.Option(..., "--basic", help="Basic grids."),
     professional_id: str | None = typer.Option(None, "--professional-id-field"),
     basic_id: str | None = typer.Option(None, "--basic-id-field"),
+    planar: bool = typer.Option(False, "--planar", help="Coordinates are planar, not lon/lat."),
     as_json: bool = JsonOption,
 ) -> None:
     """Share of each basic grid's area in each professional grid (and the reverse)."""
@@ -157,7 +167,7 @@ def overlay_command(
         basic_layer = read_grid_polygons(basic, basic_id)
     except GridFileError as exc:
         fail(str(exc), as_json)
-    result = overlay_grids(pro_layer, basic_layer).to_dict()
+    result = overlay_grids(pro_layer, basic_layer, False if planar else None).to_dict()
     emit(result, as_json, lambda r: "\n".join(
         f"{s['basic_id']} in {s['professional_id']}: {s['share_of_basic']:.1%} of the basic "
         f"grid, {s['share_of_professional']:.1%} of the professional grid"

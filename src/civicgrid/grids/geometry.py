@@ -11,9 +11,11 @@
   gives the area of every intersection with its share of the basic grid and of the
   professional grid. The shares of a basic grid, plus its ``uncovered`` share, sum to 1.
 
-Areas: for longitude/latitude data (auto-detected: every coordinate inside ±180/±90) areas
-are computed after a local equirectangular projection about the data's mean latitude, in
-square metres (good to well under 1% over a district); otherwise in the data's own units.
+Areas: for longitude/latitude data (auto-detected: every coordinate inside ±180/±90, or set
+with ``geographic=``) areas are computed after a local equirectangular projection about the
+data's mean latitude, in square metres (good to well under 1% over a district); otherwise in
+the data's own units. Small planar test coordinates look like degrees: pass
+``geographic=False`` (``--planar``) for them.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -151,44 +153,68 @@ def is_geographic(geometries: list[BaseGeometry]) -> bool:
     return bool(-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90)
 
 
+def local_scale(
+    geometries: list[BaseGeometry], geographic: bool | None = None
+) -> tuple[float, float]:
+    """Metres per degree (x, y) about the mean latitude; (1, 1) for projected data."""
+    if not geometries or not (is_geographic(geometries) if geographic is None else geographic):
+        return 1.0, 1.0
+    _, ymin, _, ymax = shapely.total_bounds(np.array(geometries, dtype=object))
+    return EARTH_METRES_PER_DEGREE * math.cos(math.radians((ymin + ymax) / 2)), \
+        EARTH_METRES_PER_DEGREE
+
+
 def to_local_metres(geometries: list[BaseGeometry]) -> list[BaseGeometry]:
     """Project lon/lat geometries to local metres about their mean latitude."""
+    scale = np.array(local_scale(geometries, geographic=True))
     array = np.array(geometries, dtype=object)
-    _, ymin, _, ymax = shapely.total_bounds(array)
-    scale_x = EARTH_METRES_PER_DEGREE * math.cos(math.radians((ymin + ymax) / 2))
-
-    def project(coords: np.ndarray) -> np.ndarray:
-        return coords * np.array([scale_x, EARTH_METRES_PER_DEGREE])
-
-    return list(shapely.transform(array, project))
+    return list(shapely.transform(array, lambda coords: coords * scale))
 
 
 SLIVER_SHARE = 1e-5
 
 
-def validate_grids(grids: list[GridPolygon], min_area: float | None = None) -> list[GridIssue]:
+def validate_grids(
+    grids: list[GridPolygon], min_area: float | None = None, geographic: bool | None = None
+) -> list[GridIssue]:
     """Every problem of a grid layer, each with the grid ids concerned.
 
-    Overlaps and gaps no larger than ``min_area`` are ignored; by default that is 1e-5 of
-    the median grid area, so digitising slivers do not drown the real findings.
+    Areas are in m² for longitude/latitude layers (see the module docstring), otherwise in
+    the data's units; locations stay in the layer's own coordinates. Overlaps and gaps no
+    larger than ``min_area`` are ignored; by default that is 1e-5 of the median grid area,
+    so digitising slivers do not drown the real findings. ``geographic`` forces (True) or
+    rules out (False) longitude/latitude; by default it is detected from the coordinates.
     """
+    scale = local_scale([g.geometry for g in grids if not g.geometry.is_empty], geographic)
     issues = _id_issues(grids)
     repaired: list[BaseGeometry] = []
     ids: list[str] = []
     for grid in grids:
-        issues += _shape_issues(grid)
+        issues += _shape_issues(grid, scale)
         geom = grid.geometry if grid.geometry.is_valid else shapely.make_valid(grid.geometry)
-        geom = shapely.get_parts(geom)
-        polys = [g for g in geom if g.geom_type in ("Polygon", "MultiPolygon")]
+        polys = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
         if polys:
             repaired.append(shapely.union_all(polys))
             ids.append(grid.grid_id)
+    projected = to_local_metres(repaired) if repaired and scale != (1.0, 1.0) else repaired
     if min_area is None:
-        areas = [g.area for g in repaired]
+        areas = [g.area for g in projected]
         min_area = SLIVER_SHARE * float(np.median(areas)) if areas else 0.0
-    issues += _overlap_issues(repaired, ids, min_area)
-    issues += _gap_issues(repaired, ids, min_area)
-    return issues
+    found = _overlap_issues(projected, ids, min_area) + _gap_issues(projected, ids, min_area)
+    return issues + [_back_to_layer(issue, scale) for issue in found]
+
+
+def area_unit(grids: list[GridPolygon], geographic: bool | None = None) -> str:
+    """The unit areas are reported in for this layer (m² for longitude/latitude)."""
+    scale = local_scale([g.geometry for g in grids if not g.geometry.is_empty], geographic)
+    return "m²" if scale != (1.0, 1.0) else "data units²"
+
+
+def _back_to_layer(issue: GridIssue, scale: tuple[float, float]) -> GridIssue:
+    if issue.location is None or scale == (1.0, 1.0):
+        return issue
+    x, y = issue.location
+    return replace(issue, location=(x / scale[0], y / scale[1]))
 
 
 def _id_issues(grids: list[GridPolygon]) -> list[GridIssue]:
@@ -201,7 +227,7 @@ def _id_issues(grids: list[GridPolygon]) -> list[GridIssue]:
     ]
 
 
-def _shape_issues(grid: GridPolygon) -> list[GridIssue]:
+def _shape_issues(grid: GridPolygon, scale: tuple[float, float]) -> list[GridIssue]:
     geom, gid = grid.geometry, (grid.grid_id,)
     if geom.is_empty:
         return [GridIssue("empty", gid, f"grid {grid.grid_id!r} has no geometry")]
@@ -214,7 +240,7 @@ def _shape_issues(grid: GridPolygon) -> list[GridIssue]:
                                 location=_reason_location(reason)))
     holes = [ring for poly in shapely.get_parts(geom) for ring in poly.interiors]
     if holes:
-        area = float(sum(shapely.Polygon(r).area for r in holes))
+        area = float(sum(shapely.Polygon(r).area for r in holes)) * scale[0] * scale[1]
         issues.append(GridIssue("hole", gid, f"grid {grid.grid_id!r} has {len(holes)} hole(s)",
                                 area=area, location=_point(shapely.Polygon(holes[0]))))
     return issues
@@ -311,11 +337,13 @@ class OverlayResult:
         }
 
 
-def overlay_grids(professional: list[GridPolygon], basic: list[GridPolygon]) -> OverlayResult:
+def overlay_grids(
+    professional: list[GridPolygon], basic: list[GridPolygon], geographic: bool | None = None
+) -> OverlayResult:
     """Share of each basic grid's area in each professional grid, and the reverse."""
     pro = [_valid(g.geometry) for g in professional]
     base = [_valid(g.geometry) for g in basic]
-    geographic = is_geographic(pro + base)
+    geographic = local_scale(pro + base, geographic) != (1.0, 1.0)
     if geographic:
         projected = to_local_metres(pro + base)
         pro, base = projected[: len(pro)], projected[len(pro):]
