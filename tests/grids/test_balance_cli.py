@@ -163,3 +163,12 @@ def test_wider_snap_joins_units_across_a_visible_gap(
     bridged = run_balance("--units", str(path), "--target-count", "1", "--tolerance", "0.1",
                           "--snap", "0.06")
     assert strict["contiguous"] is False and bridged["contiguous"] is True
+
+
+def test_plan_out_lists_grids_and_changes(lattice_file: Path, tmp_path: Path) -> None:
+    plan_path = tmp_path / "plan.json"
+    data = run_balance("--units", str(lattice_file), "--current-col", "grid", "--target-count",
+                       "10", "--tolerance", "0.05", "--plan-out", str(plan_path))
+    plan = json.loads(plan_path.read_text(encoding="utf-8"))
+    assert len(plan["grids"]) == 10 and len(plan["before_grids"]) == 10
+    assert len(plan["changes"]) == data["moved_units"]

@@ -60,6 +60,10 @@ def balance_command(
     out: Path | None = typer.Option(
         None, "--out", help="Write every input feature back with a `new_grid` property."
     ),
+    plan_out: Path | None = typer.Option(
+        None, "--plan-out", help="Write the full plan as JSON: per-grid figures before and "
+        "after, and every unit that changes grid."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     from civicgrid.grids.balance import BalanceOptions, balance_units
@@ -81,6 +85,12 @@ def balance_command(
     result = balance_units(unit_set, options)
     if out is not None:
         _write_features(out, unit_set.features, {"new_grid": result.new_grid})
+    if plan_out is not None:
+        plan = {**result.to_dict(with_grids=True), "before_grids": result.before.grids,
+                "changes": result.changes()}
+        plan_out.parent.mkdir(parents=True, exist_ok=True)
+        plan_out.write_text(json.dumps(plan, ensure_ascii=False, indent=1), encoding="utf-8")
+        progress(f"wrote the plan to {plan_out}")
     emit(result.to_dict(with_grids=False), as_json, _balance_text)
 
 
