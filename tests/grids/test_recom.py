@@ -38,3 +38,11 @@ def test_move_budget_blocks_a_costly_resplit() -> None:
     partition, tuning, ledger = lopsided_pair()
     tuning.budget = 1
     assert recom_repair(partition, tuning, ledger) == 0
+
+
+def test_without_gerrychain_the_repair_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(__import__("sys").modules, "gerrychain", None)
+    partition, tuning, ledger = lopsided_pair()
+    before = partition.assign.copy()
+    assert recom_repair(partition, tuning, ledger) == 0
+    assert (partition.assign == before).all()
