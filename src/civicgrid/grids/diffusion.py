@@ -1,6 +1,6 @@
 """Diffusion repartitioning: move boundary blocks between grids until loads are even.
 
-Two steps, repeated a few rounds (both seeded and deterministic for a given seed):
+Three steps, repeated a few rounds (seeded and deterministic for a given seed):
 
 1. **Flow.** For the grids of one community and their adjacency, solve the graph-Laplacian
    system ``L phi = b`` with ``b`` each grid's load minus the community mean; the flow on an
@@ -9,7 +9,9 @@ Two steps, repeated a few rounds (both seeded and deterministic for a given seed
    Computing 25, 1999; the scheme behind adaptive repartitioners such as ParMETIS), so it
    moves as little load as possible. The flow is then carried out by moving boundary blocks
    from the sending grid to the receiving one, best-fitting blocks first. With a move budget
-   (small adjustment) the flow is scaled down to what brings every grid inside the tolerance.
+   (small adjustment) the flow is scaled down to what brings every grid inside the tolerance,
+   and skipped when even that needs more moves than are left (a flow cut short would drain
+   the grids in the middle of a chain).
 2. **Refinement.** A local search over boundary blocks (in the manner of Fiduccia-Mattheyses
    and AZP): a block moves to a neighbouring grid when that lowers the cost
 
@@ -25,6 +27,11 @@ Two steps, repeated a few rounds (both seeded and deterministic for a given seed
    chains of moves (push a block out, the receiver pushes one on, ...; or the mirror image
    pulling blocks in, which includes swaps) and keeps the first chain that lowers the cost
    (Glover's ejection chains, as used in districting local search).
+
+After the rounds, a small adjustment still outside the band spends what is left of its
+budget on evenness, a few stubborn grids get longer chains, and the best plan seen (by the
+cost above) is kept, so a run never returns a plan worse than its start. Without a budget a
+last refinement pass shortens boundaries with moves that keep every grid inside the band.
 """
 
 from __future__ import annotations
