@@ -41,3 +41,9 @@ def test_every_point_of_a_diagonal_edge_lands_in_exactly_one_grid() -> None:
     locator = GridLocator([GridPolygon("R", right), GridPolygon("L", left)])
     found = {locator.locate(1 - 0.7 * t / 10, t / 10) for t in range(11)}
     assert None not in found and found <= {"L", "R"}
+
+
+def test_bulk_lookup_agrees_with_single_lookups() -> None:
+    locator = two_by_two()
+    points = [(0.5, 0.5), (1.0, 0.5), (1.0, 1.0), (1.5, 1.5), (7.0, 7.0), (0.0, 0.0)]
+    assert locator.locate_many(points) == [locator.locate(x, y) for x, y in points]

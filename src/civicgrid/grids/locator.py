@@ -62,6 +62,17 @@ class GridLocator:
         return min(self._ids[int(i)] for i in candidates)
 
     def locate_many(self, points: Iterable[tuple[float, float]]) -> list[str | None]:
-        """Grid of each (x, y) point, in order."""
-        return [self.locate(x, y) for x, y in points]
+        """Grid of each (x, y) point, in order (one bulk query; edge cases one by one)."""
+        xy = np.asarray(list(points), dtype=float).reshape(-1, 2)
+        if len(xy) == 0:
+            return []
+        point_index, grid_index = self._tree.query(shapely.points(xy), predicate="within")
+        hits = np.bincount(point_index, minlength=len(xy))
+        found: list[str | None] = [None] * len(xy)
+        for p, g in zip(point_index, grid_index):
+            if hits[p] == 1:
+                found[int(p)] = self._ids[int(g)]
+        for p in np.flatnonzero(hits != 1):
+            found[int(p)] = self.locate(float(xy[p, 0]), float(xy[p, 1]))
+        return found
 
