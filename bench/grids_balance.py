@@ -11,7 +11,8 @@ Scenarios (each runs in its own process so peak memory is its own):
 * ``district-5``: the same within ±5%.
 
 Run: ``PYTHONPATH=src python bench/grids_balance.py`` (all scenarios) or
-``--scenario NAME``; ``--write-lattice FILE`` writes the 45 x 45 lattice for timing the CLI. Wall time includes building the contiguity graph, not file reading.
+``--scenario NAME``; ``--write-lattice FILE`` writes the 45 x 45 lattice for timing the
+CLI. Wall time includes building the contiguity graph, not file reading.
 """
 
 from __future__ import annotations
