@@ -3,7 +3,7 @@
 :func:`read_document` picks a reader by the file's suffix and returns the
 :class:`~civicgrid.assistant.documents.Document` with its passages:
 
-* ``.md``/``.markdown``: ``#`` lines are headings, blank lines end paragraphs;
+* ``.md``/``.markdown``: ``#`` lines are headings, every other line a paragraph;
 * ``.txt``: UTF-8 (with or without BOM), else GB18030; one paragraph per line;
 * ``.docx`` (python-docx): Word heading styles (``Heading 2``, ``标题 2``) are headings,
   then paragraphs and table rows in order;
@@ -153,23 +153,15 @@ def _decode(path: Path, raw: bytes) -> str:
 
 
 def _markdown_blocks(text: str) -> Iterator[Block]:
-    paragraph: list[str] = []
+    """``#`` lines are headings; every other line is a block (Chinese text is not wrapped)."""
     for line in text.splitlines():
         heading = _MD_HEADING.match(line)
-        if heading or not line.strip():
-            if paragraph:
-                yield Block("\n".join(paragraph))
-                paragraph = []
-            if heading:
-                yield Block(heading.group(2), level=len(heading.group(1)))
+        if heading:
+            yield Block(heading.group(2), level=len(heading.group(1)))
             continue
         stripped = re.sub(r"^\s*(?:[-*+]|>)\s+", "", line).strip()
-        if _STARTS_NUMBERED.match(stripped) and paragraph:
-            yield Block("\n".join(paragraph))
-            paragraph = []
-        paragraph.append(stripped)
-    if paragraph:
-        yield Block("\n".join(paragraph))
+        if stripped and not stripped.startswith("```"):
+            yield Block(stripped)
 
 
 def _docx_blocks(path: Path) -> Iterator[Block]:
