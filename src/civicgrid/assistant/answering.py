@@ -4,7 +4,7 @@ Rules every answer keeps, with or without an LLM:
 
 * **Never an answer without a source.** An answer that is not :data:`NO_EVIDENCE` cites at
   least one passage it was built from. When retrieval finds no passage that shares enough of
-  the question's words (``AnswerSettings.min_coverage`` of its idf mass), the answer is
+  the question's information (``AnswerSettings.min_coverage``; see ``Hit.coverage``), the answer is
   ``未找到依据`` and cites nothing (trap RAG-01).
 * **Offline** (no LLM, or the LLM failed): the best passages with their citations, and the
   sentence of the best passage that shares most with the question.
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -168,8 +169,8 @@ def find_injection(text: str) -> list[str]:
 
 
 def strip_injection(text: str) -> str:
-    """``text`` without its instruction-like clauses (all of it if every clause is one)."""
-    clauses = re.split(r"(?<=[，,。！？!?；;\n])", text)
+    """``text`` without its instruction-like sentences (all of it if every one is)."""
+    clauses = re.split(r"(?<=[。！？!?；;\n])", text)
     kept = "".join(clause for clause in clauses if not find_injection(clause)).strip()
     return kept or text
 
@@ -204,12 +205,20 @@ def _clean_sentences(text: str) -> list[str]:
 
 
 def _answer_sentence(question: str, hit: Hit) -> str:
-    """The sentence of the passage sharing most character pairs (and words) with the question."""
-    asked = set(tokenizer.bigrams(question)) | set(tokenizer.words(question))
+    """The passage's sentence that best matches the question's character pairs.
+
+    Pairs are weighted by how few of the passage's sentences hold them, ln(1 + n / df), so
+    the words that set the question apart within the passage ("劝导无效") count more than
+    the passage's topic ("占道经营"), which most of its sentences repeat.
+    """
+    sentences = _clean_sentences(hit.passage.text)
+    grams = [set(tokenizer.bigrams(sentence)) for sentence in sentences]
+    asked = set(tokenizer.bigrams(question))
+    spread = Counter(gram for sentence in grams for gram in sentence & asked)
     best, best_score = "", -1.0
-    for sentence in _clean_sentences(hit.passage.text):
-        terms = set(tokenizer.bigrams(sentence)) | set(tokenizer.words(sentence))
-        score = len(asked & terms) + 0.001 * min(len(sentence), 200)
+    for sentence, held in zip(sentences, grams, strict=True):
+        score = sum(math.log1p(len(sentences) / spread[gram]) for gram in held & asked)
+        score += 0.0001 * min(len(sentence), 200)
         if score > best_score:
             best, best_score = sentence, score
     return best

@@ -51,14 +51,16 @@ def _load(folder: Path, as_json: bool) -> KnowledgeIndex:
 
 
 def _embedder(enabled: bool, as_json: bool) -> Any:
+    """The e5 embedder, caching passage vectors in <data_dir>/assistant/embedding-cache."""
     if not enabled:
         return None
-    from civicgrid.assistant.embeddings import E5Embedder
+    from civicgrid.assistant.embeddings import CachedEmbedder, E5Embedder
 
     try:
-        return E5Embedder()
+        model = E5Embedder()
     except AssistantError as exc:
         fail(str(exc), as_json)
+    return CachedEmbedder(model, get_settings().data_dir / "assistant" / "embedding-cache")
 
 
 @app.command("add")

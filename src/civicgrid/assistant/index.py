@@ -13,20 +13,24 @@ document by document, and saves to (and loads from) a folder::
 Search scores every passage on two BM25 fields, jieba words and character bigrams (see
 :mod:`civicgrid.assistant.tokenizer`), each normalised by its best score and mixed by
 ``RetrievalSettings.word_weight``. When embeddings are stored and dense search is asked for,
-the lexical ranking and the cosine ranking are fused by reciprocal rank fusion (Cormack,
-Clarke and Büttcher, SIGIR 2009): ``sum 1 / (rrf_k + rank)``.
+the two are fused by a convex combination of normalised scores (Bruch, Gai and Ingber, "An
+Analysis of Fusion Functions for Hybrid Retrieval", TOIS 2023, found it beats reciprocal
+rank fusion; it did here too, see bench/results.md): the cosine similarities of the
+candidates are centred on their mean and scaled by (max - mean), then mixed with the lexical
+score as ``(1 - dense_weight) * lexical + dense_weight * dense``.
 
 A passage that shares no term with the question has a lexical score of exactly 0 and is
 never returned, dense or not (trap RAG-01: a retriever that returns its top k even at score 0
 hands irrelevant text to the answer). Every hit carries its ``coverage``: the share of the
-question's word idf mass that the passage contains; answers use it to abstain.
+question's information (rarity of its words in general Chinese, see
+:func:`civicgrid.assistant.tokenizer.information`) that the passage contains; answers use it
+to abstain.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -55,9 +59,7 @@ class RetrievalSettings:
     k1: float = 1.2
     b: float = 0.75
     word_weight: float = 0.5
-    rrf_k: float = 60.0
-    dense_weight: float = 1.0
-    dense_pool: int = 100
+    dense_weight: float = 0.8
 
     @classmethod
     def from_dict(cls, data: dict[str, float]) -> RetrievalSettings:
@@ -199,7 +201,7 @@ class KnowledgeIndex:
         if embedder is not None and fields.embeddings is not None:
             dense = fields.embeddings[candidates] @ embedder.query(question)
         order = self._rank(lexical[candidates], dense)[:k]
-        query_words = self._query_idf(fields, question)
+        query_words = self._query_weights(question)
         return [
             Hit(
                 passage=fields.passages[candidates[i]],
@@ -218,17 +220,14 @@ class KnowledgeIndex:
         return weight * _scaled(words) + (1.0 - weight) * _scaled(grams)
 
     def _rank(self, lexical: np.ndarray, dense: np.ndarray | None) -> list[tuple[int, float]]:
-        """(candidate position, fused score) best first; lexical ties keep index order."""
-        lexical_order = np.argsort(-lexical, kind="stable")
+        """(candidate position, fused score) best first; ties keep index order."""
         if dense is None:
-            return [(int(i), float(lexical[i])) for i in lexical_order]
-        fused = np.zeros(lexical.size, dtype=np.float64)
-        rrf_k = self.settings.rrf_k
-        pool = self.settings.dense_pool
-        fused[lexical_order] += 1.0 / (rrf_k + np.arange(1, lexical.size + 1))
-        dense_order = np.argsort(-dense, kind="stable")[:pool]
-        dense_ranks = np.arange(1, len(dense_order) + 1)
-        fused[dense_order] += self.settings.dense_weight / (rrf_k + dense_ranks)
+            fused = lexical
+        else:
+            spread = float(dense.max() - dense.mean())
+            centred = (dense - dense.mean()) / spread if spread > 0 else np.zeros_like(dense)
+            weight = self.settings.dense_weight
+            fused = (1.0 - weight) * lexical + weight * centred
         order = np.argsort(-fused, kind="stable")
         return [(int(i), float(fused[i])) for i in order]
 
@@ -242,13 +241,8 @@ class KnowledgeIndex:
             mask &= np.isin(fields.unit_of, list(units))
         return mask
 
-    def _query_idf(self, fields: _Fields, question: str) -> dict[str, float]:
-        size = max(fields.words.size, 1)
-        unseen = math.log1p((size + 0.5) / 0.5)
-        return {
-            word: fields.words.idf(word) if word in fields.words.vocabulary else unseen
-            for word in set(tokenizer.words(question))
-        }
+    def _query_weights(self, question: str) -> dict[str, float]:
+        return {word: tokenizer.information(word) for word in set(tokenizer.words(question))}
 
     def _built(self) -> _Fields:
         if self._fields is None:
@@ -360,11 +354,11 @@ def _scaled(scores: np.ndarray) -> np.ndarray:
     return scores / top if top > 0 else scores
 
 
-def _coverage(query_idf: dict[str, float], words: frozenset[str]) -> float:
-    total = sum(query_idf.values())
+def _coverage(weights: dict[str, float], words: frozenset[str]) -> float:
+    total = sum(weights.values())
     if total <= 0:
         return 0.0
-    return sum(idf for word, idf in query_idf.items() if word in words) / total
+    return sum(weight for word, weight in weights.items() if word in words) / total
 
 
 def _write_jsonl(path: Path, records: Iterable[dict]) -> None:

@@ -8,15 +8,23 @@ against every passage (trap RAG-01). Here a text becomes two token streams:
 * ``bigrams``: overlapping pairs of Chinese characters, which match where jieba cuts the
   query and the passage differently (办理/理组/组合 ...).
 
-Both are plain lists of strings. jieba is loaded once and made silent: its dictionary
-loading message goes to its own logger at WARNING, never to standard output.
+Both are plain lists of strings. jieba runs as a private ``jieba.Tokenizer`` (so the words
+added here never change other packages' segmentation), extended with the civic terms of
+``civic_words.txt`` (占道经营, 网格员 ...), loaded once and silent: its dictionary message goes
+to its own logger at WARNING, never to standard output.
+
+:func:`information` weighs a word by how rare it is in general Chinese, ``ln(total / freq)``
+from jieba's dictionary counts (unknown words weigh most). Answers use it to tell whether a
+passage covers the informative part of a question (火星, 移民) or only common words (政策).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import re
 from functools import lru_cache
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +45,29 @@ _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _WORD_CHAR = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]", re.UNICODE)
 
 
+_CIVIC_WORDS = Path(__file__).with_name("civic_words.txt")
+
+
 @lru_cache(maxsize=1)
 def _jieba():  # type: ignore[no-untyped-def]
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
     logging.getLogger("jieba").setLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
+    segmenter = jieba.Tokenizer()
+    segmenter.initialize()
+    for line in _CIVIC_WORDS.read_text(encoding="utf-8").splitlines():
+        word = line.split("#", 1)[0].strip()
+        if word:
+            segmenter.add_word(word, freq=max(segmenter.suggest_freq(word), 1000))
+    return segmenter
+
+
+def information(word: str) -> float:
+    """How informative ``word`` is: ln(total / freq) over jieba's dictionary (rare = high)."""
+    segmenter = _jieba()
+    freq = segmenter.FREQ.get(word) or 0
+    return math.log(segmenter.total / max(freq, 1))
 
 
 def words(text: str) -> list[str]:
