@@ -75,8 +75,8 @@ def add(
 ) -> None:
     """Add documents to the index (a document with the same id is replaced)."""
     folder = _index_folder(index)
-    knowledge = KnowledgeIndex.load(folder) if (folder / "manifest.json").is_file() else None
-    knowledge = knowledge or KnowledgeIndex()
+    exists = (folder / "manifest.json").is_file()
+    knowledge = _load(folder, as_json) if exists else KnowledgeIndex()
     added = []
     try:
         for path in files:

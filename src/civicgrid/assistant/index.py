@@ -309,7 +309,7 @@ class KnowledgeIndex:
         if not manifest_path.is_file():
             raise IndexFormatError(
                 f"{folder} holds no knowledge index (no manifest.json); build one with "
-                "`civicgrid assistant add FILES --index {folder}`"
+                f"`civicgrid assistant add FILES --index {folder}`"
             )
         try:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
