@@ -13,12 +13,11 @@ from typing import Any
 
 import typer
 
-from civicgrid.assistant.answering import ask as ask_question
+from civicgrid.assistant import service
 from civicgrid.assistant.chunking import DEFAULT_MAX_CHARS
 from civicgrid.assistant.documents import AssistantError
 from civicgrid.assistant.evaluation import Columns, EvaluationResult, evaluate_files
 from civicgrid.assistant.index import KnowledgeIndex
-from civicgrid.assistant.ingest import read_document
 from civicgrid.cli.output import JsonOption, emit, fail, progress
 from civicgrid.intake.files import TableError
 from civicgrid.settings import get_settings
@@ -40,12 +39,12 @@ EmbeddingsOption = typer.Option(
 
 
 def _index_folder(index: Path | None) -> Path:
-    return index or get_settings().data_dir / "assistant" / "index"
+    return index or service.default_index_folder(get_settings())
 
 
 def _load(folder: Path, as_json: bool) -> KnowledgeIndex:
     try:
-        return KnowledgeIndex.load(folder)
+        return service.open_index(folder)
     except AssistantError as exc:
         fail(str(exc), as_json)
 
@@ -60,7 +59,7 @@ def _embedder(enabled: bool, as_json: bool) -> Any:
         model = E5Embedder()
     except AssistantError as exc:
         fail(str(exc), as_json)
-    return CachedEmbedder(model, get_settings().data_dir / "assistant" / "embedding-cache")
+    return CachedEmbedder(model, service.embedding_cache_folder(get_settings()))
 
 
 @app.command("add")
@@ -75,24 +74,17 @@ def add(
 ) -> None:
     """Add documents to the index (a document with the same id is replaced)."""
     folder = _index_folder(index)
-    exists = (folder / "manifest.json").is_file()
-    knowledge = _load(folder, as_json) if exists else KnowledgeIndex()
-    added = []
     try:
-        for path in files:
-            document, passages = read_document(
-                path, unit=unit, version=version, max_chars=max_chars
-            )
-            knowledge.add(document, passages)
-            added.append({"doc_id": document.doc_id, "passages": len(passages)})
+        added = service.import_files(
+            files, folder=folder, unit=unit, version=version, max_chars=max_chars,
+            embedder=_embedder(embeddings, as_json),
+        )
     except (AssistantError, ValueError) as exc:
         fail(f"nothing saved: {exc}", as_json)
-    embedder = _embedder(embeddings, as_json)
-    if embedder is not None:
-        knowledge.embed(embedder, lambda done, total: progress(f"embedded {done}/{total}"))
-    knowledge.save(folder)
-    result = {"index": str(folder), "added": added, "documents": len(knowledge.documents)}
-    emit(result, as_json, lambda r: f"added {len(added)} document(s) to {r['index']}")
+    rows = [{"doc_id": document.doc_id, "passages": count} for document, count in added]
+    result = {"index": str(folder), "added": rows,
+              "documents": len(service.open_index(folder).documents)}
+    emit(result, as_json, lambda r: f"added {len(rows)} document(s) to {r['index']}")
 
 
 @app.command("remove")
@@ -103,13 +95,11 @@ def remove(
 ) -> None:
     """Remove a document and its passages from the index."""
     folder = _index_folder(index)
-    knowledge = _load(folder, as_json)
     try:
-        knowledge.remove(doc_id)
+        service.remove_document(doc_id, folder=folder)
     except AssistantError as exc:
         fail(str(exc), as_json)
-    knowledge.save(folder)
-    emit({"removed": doc_id, "documents": len(knowledge.documents)}, as_json)
+    emit({"removed": doc_id, "documents": len(_load(folder, as_json).documents)}, as_json)
 
 
 @app.command("documents")
@@ -133,14 +123,13 @@ def ask(
     as_json: bool = JsonOption,
 ) -> None:
     """Answer a question from the index, with citations (未找到依据 when nothing fits)."""
-    from civicgrid.llm.client import client_from_settings
-
-    knowledge = _load(_index_folder(index), as_json)
-    llm = client_from_settings(get_settings()) if use_llm else None
-    answer = ask_question(
-        question, knowledge, llm=llm, doc_ids=doc or None, units=unit or None,
-        embedder=_embedder(embeddings, as_json),
-    )
+    try:
+        answer = service.answer_question(
+            question, folder=_index_folder(index), settings=get_settings(), use_llm=use_llm,
+            doc_ids=doc or None, units=unit or None, embedder=_embedder(embeddings, as_json),
+        )
+    except AssistantError as exc:
+        fail(str(exc), as_json)
     emit(answer.to_dict(), as_json, _human_answer)
 
 

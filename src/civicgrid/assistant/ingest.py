@@ -186,8 +186,14 @@ def _docx_blocks(path: Path) -> Iterator[Block]:
 
 
 def _pdf_blocks(path: Path) -> Iterator[Block]:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    try:
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
+    except ImportError:
+        raise DocumentParseError(
+            f"{path.name}: reading PDF needs the pypdf package; install the assistant extra: "
+            "pip install 'civicgrid[assistant]'"
+        ) from None
 
     try:
         reader = PdfReader(str(path))
