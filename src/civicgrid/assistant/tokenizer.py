@@ -45,6 +45,7 @@ _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _WORD_CHAR = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]", re.UNICODE)
 
 
+EVERYDAY_INFORMATION = 7.0
 _CIVIC_WORDS = Path(__file__).with_name("civic_words.txt")
 
 
@@ -68,6 +69,15 @@ def information(word: str) -> float:
     segmenter = _jieba()
     freq = segmenter.FREQ.get(word) or 0
     return math.log(segmenter.total / max(freq, 1))
+
+
+def salience(word: str) -> float:
+    """Information above that of everyday words: ``max(information - 7, 0)``.
+
+    Words at or below ln(total / freq) = 7 (about one in 1,100 tokens: 问题, 时间, 办理) say
+    nothing about the topic, so a passage matching only them does not cover a question.
+    """
+    return max(information(word) - EVERYDAY_INFORMATION, 0.0)
 
 
 def words(text: str) -> list[str]:
