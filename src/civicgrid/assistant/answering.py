@@ -135,14 +135,9 @@ def ask(
     """Answer ``question`` from ``index``, citing passages; ``未找到依据`` when none fit."""
     settings = settings or AnswerSettings()
     question = (question or "").strip()
-    if not question:
-        return Answer(question="", text=EMPTY_QUESTION, mode="refused")
-    if len(question) > settings.max_question_chars:
-        text = (
-            f"问题过长（{len(question)} 字）：请精简到 {settings.max_question_chars} 字以内，"
-            "只保留要咨询的事项。"
-        )
-        return Answer(question=question[:80] + "…", text=text, mode="refused")
+    refusal = _refusal(question, settings)
+    if refusal is not None:
+        return refusal
     flags = [f"question: {snippet}" for snippet in find_injection(question)]
     # The injected clause is not what the worker asks about: search with the rest.
     hits = index.search(strip_injection(question), k=settings.search_k, doc_ids=doc_ids,
@@ -157,6 +152,19 @@ def ask(
     if llm is not None:
         answer = _llm_answer(question, evidence, answer, llm, settings)
     return answer
+
+
+def _refusal(question: str, settings: AnswerSettings) -> Answer | None:
+    """A clear answer for an empty or overlong question; None for a question to search."""
+    if not question:
+        return Answer(question="", text=EMPTY_QUESTION, mode="refused")
+    if len(question) > settings.max_question_chars:
+        text = (
+            f"问题过长（{len(question)} 字）：请精简到 {settings.max_question_chars} 字以内，"
+            "只保留要咨询的事项。"
+        )
+        return Answer(question=question[:80] + "…", text=text, mode="refused")
+    return None
 
 
 def find_injection(text: str) -> list[str]:
