@@ -159,3 +159,21 @@ def test_llm_answer_without_citations_falls_back(handbook: KnowledgeIndex) -> No
 
     assert answer.mode == "offline" and answer.found
     assert "without citing" in (answer.fallback_reason or "")
+
+
+def test_unit_vote_counts_each_document_once() -> None:
+    from civicgrid.assistant.answering import suggest_unit
+    from civicgrid.assistant.documents import Passage
+    from civicgrid.assistant.index import Hit
+
+    def hit(passage_id: str, unit: str) -> Hit:
+        doc_id = passage_id.split("#")[0]
+        return Hit(Passage(passage_id, doc_id, "text", unit=unit), 1.0, 1.0, 1.0)
+
+    hits = [hit("A#1", "应急局"), hit("A#2", "应急局"), hit("B#1", "公积金中心"),
+            hit("C#1", "公积金中心"), hit("D#1", "公积金中心")]
+
+    suggestion = suggest_unit(hits)
+
+    assert suggestion is not None and suggestion.unit == "公积金中心"
+    assert suggestion.passage_ids == ("B#1", "C#1", "D#1")

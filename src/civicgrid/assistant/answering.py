@@ -184,13 +184,17 @@ def strip_injection(text: str) -> str:
 
 
 def suggest_unit(hits: list[Hit]) -> UnitSuggestion | None:
-    """The unit named by the best hits, weighted by score; None when none names one."""
+    """The unit the best hits name, by a rank-discounted vote; None when none names one."""
     weights: Counter[str] = Counter()
     supporters: dict[str, list[str]] = {}
-    for rank, hit in enumerate(hits, start=1):
+    best_of_document: dict[str, Hit] = {}
+    for hit in hits:
+        best_of_document.setdefault(hit.passage.doc_id, hit)
+    for rank, hit in enumerate(best_of_document.values(), start=1):
         if not hit.passage.unit:
             continue
-        # Rank-discounted vote: the best passage counts most, ties go to the better rank.
+        # One rank-discounted vote per document: a long document cut into many passages
+        # must not outvote the others; ties go to the better rank.
         weights[hit.passage.unit] += 1.0 / rank
         supporters.setdefault(hit.passage.unit, []).append(hit.passage.passage_id)
     if not weights:
