@@ -13,6 +13,8 @@ Runs on one core (the process is pinned to CPU 0 and numeric libraries to one th
   not real documents): indexing time and p50/p95 BM25 query latency;
 * unit accuracy: the unit suggested from the top five passages against the 处理单位 of the
   665 question pairs (those that have one) and of the 69 NLU queries;
+* offline answers: how many of the 665 questions get a cited answer, and how many of 15
+  hand-written off-topic questions get 未找到依据;
 * ``--embeddings``: the fused BM25 + e5 path on the base (embeddings from the cache in
   <data_dir>/assistant/embedding-cache; missing ones are computed first, slowly).
 
@@ -34,7 +36,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from civicgrid.assistant.answering import suggest_unit  # noqa: E402
+from civicgrid.assistant.answering import ask, suggest_unit  # noqa: E402
 from civicgrid.assistant.chunking import split_sentences  # noqa: E402
 from civicgrid.assistant.documents import Document, Passage  # noqa: E402
 from civicgrid.assistant.evaluation import Columns, index_from_table  # noqa: E402
@@ -71,6 +73,23 @@ def _unit_accuracy(index: KnowledgeIndex, questions: list[str], units: list[str 
         suggestion = suggest_unit(index.search(question, k=5))
         right += suggestion is not None and suggestion.unit == unit
     return right / total, total
+
+
+# Hand-written questions a Beijing government-affairs corpus should not answer.
+OFF_TOPIC = (
+    "火星移民政策", "明天股票会涨吗", "红烧肉怎么做才好吃", "世界杯冠军是谁", "如何训练一只猫",
+    "量子计算机的原理", "周杰伦的新歌叫什么", "怎么减肥最快", "推荐一部好看的电影",
+    "月球上有没有水", "比特币怎么挖矿", "哪个牌子的手机好", "宇宙有多大", "恐龙为什么灭绝",
+    "怎么钓鱼",
+)
+
+
+def _abstention(index: KnowledgeIndex, questions: list[str]) -> str:
+    answered = sum(ask(q, index).found for q in questions)
+    off = [q for q in OFF_TOPIC if ask(q, index).found]
+    return (f"- offline answers: {answered}/{len(questions)} real questions answered with a "
+            f"citation; {len(OFF_TOPIC) - len(off)}/{len(OFF_TOPIC)} off-topic questions "
+            f"answered 未找到依据 (answered: {'、'.join(off) or 'none'})")
 
 
 def _generated(corpus_texts: list[str], count: int, seed: int = 7) -> KnowledgeIndex:
@@ -132,6 +151,7 @@ def main() -> None:
     print(f"- unit accuracy (top-5 vote): {pair_acc:.3f} on {pair_n} question pairs with a "
           f"unit; {nlu_acc:.3f} on the {nlu_n} NLU queries, {reach_acc:.3f} on the {reach_n} "
           "of them whose unit occurs in the corpus")
+    print(_abstention(base, questions))
     if args.embeddings:
         _dense(base, questions)
     if args.large:
