@@ -31,6 +31,7 @@ def test_offline_answer_quotes_the_answering_sentence_with_citation(
     assert answer.mode == "offline" and answer.found
     assert answer.citations[0].doc_id == "D1"
     assert "劝导无效" in answer.citations[0].quote
+    assert answer.citations[0].quote in answer.citations[0].passage_text
     assert f"［{answer.citations[0].passage_id}］" in answer.text
 
 

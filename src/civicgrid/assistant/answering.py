@@ -78,7 +78,7 @@ class AnswerSettings:
 
 @dataclass(frozen=True)
 class Citation:
-    """A cited passage: where it is and the words that support the answer."""
+    """A cited passage: where it is, its text, and the sentence that supports the answer."""
 
     passage_id: str
     doc_id: str
@@ -87,6 +87,8 @@ class Citation:
     version: str
     quote: str
     score: float
+    passage_text: str = ""
+    article: str | None = None
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,8 @@ def _citation(question: str, hit: Hit) -> Citation:
         version=passage.version,
         quote=_answer_sentence(question, hit),
         score=round(hit.score, 4),
+        passage_text=passage.text,
+        article=passage.article,
     )
 
 
