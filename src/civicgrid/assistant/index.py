@@ -102,12 +102,12 @@ class KnowledgeIndex:
     """Documents and passages, searchable; see the module docstring for the folder layout."""
 
     settings: RetrievalSettings = field(default_factory=RetrievalSettings)
-    documents: dict[str, Document] = field(default_factory=dict)
-    _passages: dict[str, list[Passage]] = field(default_factory=dict)
-    _tokens: dict[str, _Tokens] = field(default_factory=dict)
-    _vectors: dict[str, np.ndarray] = field(default_factory=dict)
-    embedding_model: str | None = None
-    _fields: _Fields | None = None
+    documents: dict[str, Document] = field(default_factory=dict, init=False, repr=False)
+    embedding_model: str | None = field(default=None, init=False)
+    _passages: dict[str, list[Passage]] = field(default_factory=dict, init=False, repr=False)
+    _tokens: dict[str, _Tokens] = field(default_factory=dict, init=False, repr=False)
+    _vectors: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False)
+    _fields: _Fields | None = field(default=None, init=False, repr=False)
 
     # ---- updating -------------------------------------------------------------------------
 
