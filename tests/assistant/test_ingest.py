@@ -81,22 +81,20 @@ def test_docx_headings_paragraphs_and_tables_are_read(tmp_path: Path) -> None:
 
 
 def test_pdf_text_layer_is_read(tmp_path: Path) -> None:
-    matplotlib = pytest.importorskip("matplotlib")
-    from matplotlib import font_manager
+    pytest.importorskip("matplotlib")
+    from matplotlib import font_manager, rc_context
+    from matplotlib.figure import Figure
 
     fonts = [f.name for f in font_manager.fontManager.ttflist if "CJK SC" in f.name]
     if not fonts:
         pytest.skip("no CJK font (e.g. fonts-noto-cjk) to draw a Chinese test PDF with")
-    matplotlib.use("pdf")
-    import matplotlib.pyplot as plt
-
-    matplotlib.rcParams["pdf.fonttype"] = 42
-    figure = plt.figure()
-    figure.text(0.1, 0.8, "第一条 发现占道经营的，应当先劝导。", family=fonts[0])
-    figure.text(0.1, 0.7, "第二条 劝导无效的，上报执法队。", family=fonts[0])
     path = tmp_path / "rules.pdf"
-    figure.savefig(path)
-    plt.close(figure)
+    # TrueType (Type 42) fonts keep a text layer that pypdf can extract.
+    with rc_context({"pdf.fonttype": 42}):
+        figure = Figure()
+        figure.text(0.1, 0.8, "第一条 发现占道经营的，应当先劝导。", family=fonts[0])
+        figure.text(0.1, 0.7, "第二条 劝导无效的，上报执法队。", family=fonts[0])
+        figure.savefig(path)
 
     document, passages = read_document(path)
 
