@@ -123,10 +123,13 @@ def lay_generated_base(
         ))
     _store_units(session, base.units, plans)
     session.flush()
+    from civicgrid.grids.professional import lay_generated_gas_grids
+
+    gas = lay_generated_gas_grids(session, seed=seed)
     log.info("grid version %s laid: %s grids (%s)", version.id, len(base.grids),
              base.street_shapes)
     return {"laid": True, "version_id": version.id, "grids": len(base.grids),
-            "units": len(base.units), "street_shapes": base.street_shapes}
+            "units": len(base.units), "gas_grids": gas, "street_shapes": base.street_shapes}
 
 
 def _store_units(session: Session, units: list[dict[str, Any]], plans: list[StreetPlan]) -> None:
@@ -273,7 +276,7 @@ def import_version(
 ) -> dict[str, Any]:
     """Validate a GeoJSON grid layer and store it as a draft; ValidationFailed lists every
     blocking problem with its grid ids and nothing is stored."""
-    grids, issues = _read_collection(collection)
+    grids, issues = read_collection(collection)
     issues += [i.to_dict() for i in validate_grids(grids, geographic=True)] if grids else []
     issues += _code_issues(session, grids)
     blocking = [i for i in issues if i["kind"] in BLOCKING]
@@ -306,7 +309,8 @@ def _parent_id(session: Session) -> int | None:
     return current.id if current else None
 
 
-def _read_collection(collection: Any) -> tuple[list[GridPolygon], list[dict[str, Any]]]:
+def read_collection(collection: Any) -> tuple[list[GridPolygon], list[dict[str, Any]]]:
+    """Grid polygons of a GeoJSON FeatureCollection dict, and features that cannot be read."""
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
         raise ValidationFailed("the upload is not a GeoJSON FeatureCollection", field="body",
                                fix='send {"type": "FeatureCollection", "features": [...]}')
