@@ -253,3 +253,25 @@ def _bytes(book: Any) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def assign_worker(
+    session: Session, *, user_id: int, grid_code: str, since: dt.date | None = None,
+) -> GridWorker:
+    """Assign a grid worker to a grid from ``since``; their open assignment ends the day before."""
+    user = session.get(User, user_id)
+    if user is None or user.role != "grid_worker":
+        raise NotFound(f"user {user_id} is not a grid worker", field="user_id", value=user_id,
+                       fix="give a user id of role grid_worker")
+    region = session.get(Region, grid_code)
+    if region is None or region.level != "grid":
+        raise NotFound(f"{grid_code!r} is not a grid of the pack", field="grid_code",
+                       value=grid_code)
+    since = since or today()
+    for open_row in session.scalars(select(GridWorker).where(
+            GridWorker.user_id == user_id, GridWorker.until.is_(None))):
+        open_row.until = since - dt.timedelta(days=1)
+    row = GridWorker(user_id=user_id, grid_code=grid_code, since=since)
+    session.add(row)
+    session.flush()
+    return row

@@ -230,9 +230,12 @@ def _build_layer(session: Session, version: GridVersion, level: str) -> dict[str
     for code, members in sorted(groups.items()):
         geom = shapely.union_all([geometry_of(m.geometry) for m in members])
         region = regions.get(code)
+        generated = all(m.generated for m in members)
+        if level == "street":  # a street's outline is real unless generated shapes stood in
+            generated = (version.shapes_note or "").startswith("generated")
         features.append({"type": "Feature", "geometry": mapping(geom), "properties": {
             "code": code, "name": region.name if region else code, "level": level,
-            "generated": all(m.generated for m in members),
+            "generated": generated,
             "community_code": members[0].community_code if level == "grid" else None,
             "street_code": members[0].street_code if level != "street" else None,
             "area_m2": round(sum(m.area_m2 for m in members), 1),
