@@ -173,7 +173,9 @@ def _square(x: float, y: float, size: float) -> list[list[float]]:
     return [[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]
 
 
-def test_invalid_polygon_upload_is_reported_with_ids_and_creates_nothing(login) -> None:  # noqa: ANN001
+def test_invalid_polygon_upload_is_reported_with_ids_and_creates_nothing(
+    login,  # noqa: ANN001
+) -> None:
     client = login("t_admin")
     count = len(client.get("/api/places/versions").json())
     bow_tie = [[113.90, 22.50], [113.91, 22.51], [113.91, 22.50], [113.90, 22.51], [113.90, 22.50]]

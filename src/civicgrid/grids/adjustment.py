@@ -18,6 +18,7 @@ import logging
 from typing import Any
 
 import shapely
+from shapely.geometry import mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -195,13 +196,22 @@ def plan_geojson(session: Session, plan_id: int) -> dict[str, Any]:
     plan = get_plan(session, plan_id)
     moves = {m["unit"]: m for m in plan.moved_units}
     features = []
+    members: dict[tuple[str, str], list[Any]] = {}
     for unit in _units(session, plan.street_code):
         move = moves.get(unit.id)
         before = move["from"] if move else unit.grid_code
         after = move["to"] if move else unit.grid_code
         features.append({"type": "Feature", "geometry": json.loads(unit.geometry),
-                         "properties": {"id": unit.id, "grid_before": before,
+                         "properties": {"kind": "unit", "id": unit.id, "grid_before": before,
                                         "grid_after": after, "moved": move is not None,
                                         "workload": unit.workload,
                                         "generated": unit.generated}})
+        geom = geometry_of(unit.geometry)
+        members.setdefault(("grid_before", before), []).append(geom)
+        members.setdefault(("grid_after", after), []).append(geom)
+    changed = {m["from"] for m in plan.moved_units} | {m["to"] for m in plan.moved_units}
+    for (kind, code), geoms in sorted(members.items(), reverse=True):  # "after" on top
+        if code in changed:
+            features.append({"type": "Feature", "geometry": mapping(shapely.union_all(geoms)),
+                             "properties": {"kind": kind, "grid": code}})
     return {"type": "FeatureCollection", "plan_id": plan.id, "features": features}

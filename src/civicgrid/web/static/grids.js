@@ -48,7 +48,9 @@ const GRIDS = (() => {
     const note = document.getElementById("map-note");
     for (const level of ["street", "community", "grid"]) {
       const data = await api(`/api/places/regions.geojson?level=${level}`);
-      note.textContent = `底图：${data.shapes_note || ""}；网格版本 ${data.version_id}` +
+      const source = (data.shapes_note || "").startsWith("real") ? "真实街道边界" :
+        (data.shapes_note || "").startsWith("generated") ? "生成的街道形状（缺少真实边界文件）" : "导入的网格图层";
+      note.textContent = `底图：${source}（${data.shapes_note || ""}）；网格版本 ${data.version_id}` +
         (data.features.some((f) => f.properties.generated) ? "；社区与网格为生成的演示数据" : "");
       if (map) layers[level] = regionLayer(data, STYLE[level], level === "grid");
     }
@@ -160,8 +162,16 @@ const GRIDS = (() => {
       if (!map) return;
       if (unitsLayer) map.removeLayer(unitsLayer);
       const units = await api(`/api/places/adjustments/${id}/units.geojson`);
-      unitsLayer = L.geoJSON(units, {style: (f) => f.properties.moved ? {color: "#c62828", weight: 2, fillOpacity: 0.5} : {color: "#90a4ae", weight: 1, fillOpacity: 0.1},
-        onEachFeature: (f, layer) => layer.bindTooltip(`${esc(f.properties.id)}：${esc(f.properties.grid_before)} → ${esc(f.properties.grid_after)}（工作量 ${num(f.properties.workload)}，生成）`, {sticky: true})}).addTo(map);
+      const unitStyle = (f) => {
+        const k = f.properties.kind;
+        if (k === "grid_before") return {color: "#1565c0", weight: 3, dashArray: "6 4", fill: false};
+        if (k === "grid_after") return {color: "#2e7d32", weight: 3, fill: false};
+        return f.properties.moved ? {color: "#c62828", weight: 1, fillOpacity: 0.5} : {color: "#90a4ae", weight: 1, fillOpacity: 0.1};
+      };
+      unitsLayer = L.geoJSON(units, {style: unitStyle,
+        onEachFeature: (f, layer) => layer.bindTooltip(f.properties.kind === "unit"
+          ? `${esc(f.properties.id)}：${esc(f.properties.grid_before)} → ${esc(f.properties.grid_after)}（工作量 ${num(f.properties.workload)}，生成）`
+          : `${f.properties.kind === "grid_before" ? "调整前" : "调整后"} ${esc(f.properties.grid)}`, {sticky: true})}).addTo(map);
       map.fitBounds(unitsLayer.getBounds());
     };
     form.onsubmit = async (ev) => {
