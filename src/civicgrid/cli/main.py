@@ -20,6 +20,7 @@ COMMAND_GROUPS: list[tuple[str, str]] = [
     ("risk", "civicgrid.risk.cli"),
     ("classes", "civicgrid.insights.cli"),
     ("grids", "civicgrid.grids.cli"),
+    ("places", "civicgrid.grids.places_cli"),
 ]
 
 app = typer.Typer(
