@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from civicgrid.cases import service as cases
 from civicgrid.cases.models import CaseEvent
 from civicgrid.cases.schemas import CaseCreate
-from civicgrid.grids import adjustment, placing, profiles, versions
+from civicgrid.grids import adjustment, placing, professional, profiles, versions
 from civicgrid.grids.models import GridShape, GridUnit, GridVersion
 from civicgrid.jurisdiction.models import Region
 
@@ -158,6 +158,7 @@ def test_plan_approved_and_applied_makes_a_new_version_and_moves_an_open_case(
     assert "grid_changed" in set(kinds)
     diff = versions.diff_versions(session, before, before + 1)
     assert {c["grid_code"] for c in diff["changed"]} >= {move["from"], move["to"]}
+    assert professional.overlay_of_grid(session, move["to"])  # overlay redone on the new version
 
 
 def test_applying_an_unapproved_plan_is_refused(session: Session) -> None:
@@ -209,3 +210,11 @@ def test_grid_profile_exports_an_xlsx_file(login) -> None:  # noqa: ANN001
     answer = login("t_viewer").get("/api/places/grids/440305001901001/profile.xlsx")
     assert answer.status_code == 200
     assert answer.content[:2] == b"PK"
+
+
+def test_generated_gas_grids_cover_each_basic_grid_in_shares_summing_to_one(
+    session: Session,
+) -> None:
+    shares = professional.overlay_of_grid(session, _first_grid(session))
+    assert {s["kind"] for s in shares} == {"gas"}
+    assert sum(s["share_of_basic"] for s in shares) == pytest.approx(1.0, abs=0.01)

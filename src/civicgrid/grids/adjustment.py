@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from civicgrid.errors import Conflict, NotFound, ValidationFailed
 from civicgrid.grids.models import GridAdjustment, GridShape, GridUnit, GridVersion
+from civicgrid.grids.professional import refresh_overlays
 from civicgrid.grids.service import plan_adjustment
 from civicgrid.grids.versions import (
     area_m2,
@@ -151,6 +152,7 @@ def apply_plan(
                        "which is no longer in force", field="base_version_id",
                        value=plan.base_version_id, fix="run a new plan for the street")
     version = _new_version(session, plan, current, effective_on or today(), actor_name)
+    refresh_overlays(session, version.id)
     plan.status, plan.version_id = "applied", version.id
     plan.effective_on, plan.applied_at = version.effective_on, dt.datetime.now(dt.UTC)
     session.flush()

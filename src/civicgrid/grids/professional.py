@@ -71,17 +71,27 @@ def store_professional(
             "issues": [i for i in issues if i["kind"] not in REFUSED]}
 
 
-def _overlay(session: Session, rows: list[ProfessionalGrid]) -> int:
-    version = current_version(session)
-    if version is None:
-        return 0
+def refresh_overlays(session: Session, version_id: int) -> int:
+    """Overlay every stored professional grid on the basic grids of a (new) version."""
+    session.execute(delete(ProfessionalOverlay).where(
+        ProfessionalOverlay.version_id == version_id))
+    rows = list(session.scalars(select(ProfessionalGrid)))
+    return _overlay(session, rows, version_id) if rows else 0
+
+
+def _overlay(session: Session, rows: list[ProfessionalGrid], version_id: int | None = None) -> int:
+    if version_id is None:
+        version = current_version(session)
+        if version is None:
+            return 0
+        version_id = version.id
     basic = [GridPolygon(s.grid_code, geometry_of(s.geometry))
-             for s in shapes_of(session, version.id)]
+             for s in shapes_of(session, version_id)]
     professional = [GridPolygon(str(r.id), geometry_of(r.geometry)) for r in rows]
     result = overlay_grids(professional, basic, geographic=True)
     for share in result.shares:
         session.add(ProfessionalOverlay(
-            professional_id=int(share.professional_id), version_id=version.id,
+            professional_id=int(share.professional_id), version_id=version_id,
             grid_code=share.basic_id, area_m2=share.area,
             share_of_basic=share.share_of_basic,
             share_of_professional=share.share_of_professional,

@@ -375,6 +375,9 @@ def apply_version(
     version.applied_at = dt.datetime.now(dt.UTC)
     version.parent_id = version.parent_id or (previous.id if previous else None)
     session.flush()
+    from civicgrid.grids.professional import refresh_overlays
+
+    refresh_overlays(session, version.id)
     forget_layers()
     placing.forget_locators()
     moved = placing.catch_up_cases(session)
