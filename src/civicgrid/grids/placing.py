@@ -31,7 +31,7 @@ from civicgrid.cases.events import CaseHappening, subscribe
 from civicgrid.cases.models import Case
 from civicgrid.grids.geometry import GridPolygon
 from civicgrid.grids.locator import GridLocator
-from civicgrid.grids.models import GridShape, GridVersion
+from civicgrid.grids.models import GridVersion
 from civicgrid.grids.versions import current_version, geometry_of, shapes_of
 
 log = logging.getLogger(__name__)
@@ -51,10 +51,17 @@ class Place:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class _Grid:
+    community_code: str | None
+    street_code: str | None
+    geometry: str
+
+
 @dataclass
 class _Index:
     locator: GridLocator
-    rows: dict[str, GridShape]
+    rows: dict[str, _Grid]
 
 
 _indexes: dict[tuple[str, int], _Index] = {}
@@ -72,9 +79,8 @@ def _index(session: Session, version: GridVersion) -> _Index | None:
         if not rows:
             return None
         polygons = [GridPolygon(r.grid_code, geometry_of(r.geometry)) for r in rows]
-        for row in rows:
-            session.expunge(row)
-        _indexes[key] = _Index(GridLocator(polygons), {r.grid_code: r for r in rows})
+        grids = {r.grid_code: _Grid(r.community_code, r.street_code, r.geometry) for r in rows}
+        _indexes[key] = _Index(GridLocator(polygons), grids)
     return _indexes[key]
 
 
