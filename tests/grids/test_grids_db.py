@@ -218,3 +218,32 @@ def test_generated_gas_grids_cover_each_basic_grid_in_shares_summing_to_one(
     shares = professional.overlay_of_grid(session, _first_grid(session))
     assert {s["kind"] for s in shares} == {"gas"}
     assert sum(s["share_of_basic"] for s in shares) == pytest.approx(1.0, abs=0.01)
+
+
+def test_imported_layer_is_a_draft_until_approved_and_applied_from_its_date(
+    session: Session, fresh_caches: None,
+) -> None:
+    import datetime as dt
+
+    current = versions.current_version(session)
+    layer = versions.region_layer(session, "grid")
+    collection = {"type": "FeatureCollection", "features": layer["features"]}
+    report = versions.import_version(session, collection, created_by="t_admin")
+    draft = report["version"]["id"]
+    assert report["version"]["status"] == "draft"
+    versions.approve_version(session, draft, "t_admin")
+    tomorrow = versions.today() + dt.timedelta(days=1)
+    versions.apply_version(session, draft, tomorrow)
+    assert versions.current_version(session).id == current.id
+    assert versions.current_version(session, tomorrow).id == draft
+
+
+def test_assigned_grid_worker_appears_in_the_grid_profile(session: Session) -> None:
+    from civicgrid.accounts.models import User
+
+    user = session.scalar(select(User).where(User.username == "t_grid"))
+    profiles.assign_worker(session, user_id=user.id, grid_code="440305002901001")
+    workers = profiles.grid_profile(session, "440305002901001")["workers"]
+    assert [w["user_id"] for w in workers] == [user.id]
+    grids = profiles.worker_profile(session, user.id)["grids"]
+    assert grids[-1]["grid_code"] == "440305002901001"

@@ -91,14 +91,11 @@ def _month(day: dt.date | None) -> str:
     return day.strftime("%Y-%m") if day else "未知"
 
 
-def grid_profile(
-    session: Session, code: str, *, weights: WorkloadWeights | None = None, months: int = 3,
-) -> dict[str, Any]:
-    """Everything known about one grid, with its workload explained part by part."""
-    shape = grid_shape(session, code)
-    weights = weights or WorkloadWeights()
-    names = {r.code: r.name for r in session.scalars(select(Region).where(
-        Region.code.in_([code, shape.community_code, shape.street_code])))}
+def _case_counts(
+    session: Session, code: str, weights: WorkloadWeights, months: int,
+) -> tuple[dict[str, Any], Counter[str]]:
+    """Cases of a grid by category and month, and the last ``months`` months' cases counted
+    under the category names the workload weights know."""
     categories = {c.code: c for c in session.scalars(select(Category))}
     rows = session.execute(select(Case.category_code, Case.received_on).where(
         Case.grid_code == code)).all()
@@ -113,8 +110,21 @@ def grid_profile(
         by_month[_month(received_on)] += 1
         table[name][_month(received_on)] += 1
         if received_on and received_on >= since:
-            key = _workload_key(categories.get(category_code), categories, weights)
-            recent[key] += 1
+            recent[_workload_key(categories.get(category_code), categories, weights)] += 1
+    return {"total": len(rows), "by_category": dict(by_category.most_common()),
+            "by_month": dict(sorted(by_month.items())),
+            "by_category_month": {k: dict(sorted(v.items())) for k, v in table.items()}}, recent
+
+
+def grid_profile(
+    session: Session, code: str, *, weights: WorkloadWeights | None = None, months: int = 3,
+) -> dict[str, Any]:
+    """Everything known about one grid, with its workload explained part by part."""
+    shape = grid_shape(session, code)
+    weights = weights or WorkloadWeights()
+    names = {r.code: r.name for r in session.scalars(select(Region).where(
+        Region.code.in_([code, shape.community_code, shape.street_code])))}
+    case_counts, recent = _case_counts(session, code, weights, months)
     counts = {key: _linked_count(session, t, code) for key, t in LINKED_TABLES.items()}
     profile = GridProfile(
         grid_id=code, area_km2=shape.area_m2 / 1e6,
@@ -132,9 +142,7 @@ def grid_profile(
         "street": {"code": shape.street_code, "name": names.get(shape.street_code)},
         "area_m2": round(shape.area_m2, 1), "area_km2": round(shape.area_m2 / 1e6, 4),
         "counts": counts,
-        "cases": {"total": len(rows), "by_category": dict(by_category.most_common()),
-                  "by_month": dict(sorted(by_month.items())),
-                  "by_category_month": {k: dict(sorted(v.items())) for k, v in table.items()}},
+        "cases": case_counts,
         "workers": workers_of(session, code),
         "workload": {**estimate.to_dict(), "window_months": months,
                      "not_linked": [k for k, v in counts.items() if v == NOT_LINKED],
