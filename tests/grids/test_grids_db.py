@@ -247,3 +247,12 @@ def test_assigned_grid_worker_appears_in_the_grid_profile(session: Session) -> N
     assert [w["user_id"] for w in workers] == [user.id]
     grids = profiles.worker_profile(session, user.id)["grids"]
     assert grids[-1]["grid_code"] == "440305002901001"
+
+
+def test_map_page_loads_leaflet_locally_and_no_online_tiles_by_default(server: str) -> None:
+    import httpx
+
+    page = httpx.get(f"{server}/console/map").text
+    assert "/vendor/leaflet/dist/leaflet.js" in page
+    assert 'data-tile-url=""' in page
+    assert "/static/grids.js" in page
