@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     # Upstream city platform (市12345) exchange.
     city_exchange_url: str | None = None
 
+    # Console map: an online tile URL template ({z}/{x}/{y}); none means the offline GeoJSON
+    # base layer only. Workload weights of grid profiles: a JSON file of overrides.
+    map_tile_url: str | None = None
+    grid_workload_weights: Path | None = None
+
     # Encryption key for personal data at rest (ID numbers, phones); generated when absent.
     pii_key: SecretStr | None = None
 

@@ -41,9 +41,34 @@ MATRIX: list[tuple[str, str, set[str] | None, dict | None]] = [
     # audit
     ("GET", "/api/audit/stats", {"admin", "dispatcher", "leader", "viewer", "handler"}, None),
     ("POST", "/api/audit/check", ALL, {"request": "路灯坏了", "reply": "已修复"}),
+    # grids
+    ("GET", "/api/places/regions.geojson", ALL, None),
+    ("GET", "/api/places/grids/{code}", ALL, None),
+    ("GET", "/api/places/locate", ALL, None),
+    ("GET", "/api/places/grids/{code}/profile", ALL, None),
+    ("GET", "/api/places/grids/{code}/profile.xlsx", ALL, None),
+    ("GET", "/api/places/workers/{user_id}/profile", {"admin", "dispatcher", "leader"}, None),
+    ("GET", "/api/places/workers/{user_id}/profile.xlsx", {"admin", "dispatcher", "leader"}, None),
+    ("POST", "/api/places/workers", {"admin"}, {"user_id": 999999, "grid_code": "x"}),
+    ("GET", "/api/places/cases.geojson", ALL, None),
+    ("GET", "/api/places/versions", ALL, None),
+    ("GET", "/api/places/versions/diff", ALL, None),
+    ("POST", "/api/places/versions", {"admin"}, {"type": "Feature"}),
+    ("POST", "/api/places/versions/{version_id}/approve", {"admin"}, None),
+    ("POST", "/api/places/versions/{version_id}/apply", {"admin"}, None),
+    ("GET", "/api/places/professional.geojson", ALL, None),
+    ("POST", "/api/places/professional/{kind}", {"admin"}, {"type": "Feature"}),
+    ("GET", "/api/places/adjustments", ALL, None),
+    ("POST", "/api/places/adjustments", {"admin"}, {"street_code": "nowhere"}),
+    ("GET", "/api/places/adjustments/{plan_id}", ALL, None),
+    ("GET", "/api/places/adjustments/{plan_id}/units.geojson", ALL, None),
+    ("POST", "/api/places/adjustments/{plan_id}/approve", {"admin"}, None),
+    ("POST", "/api/places/adjustments/{plan_id}/apply", {"admin"}, None),
 ]
 
 VALUES = {"number": "NS00000000000000", "action": "supervise", "year": "2026", "message_id": "999999"}
+VALUES.update({"code": "440305001901001", "user_id": "999999", "version_id": "999999",
+               "kind": "gas", "plan_id": "999999"})  # grids
 
 
 def _url(template: str) -> str:

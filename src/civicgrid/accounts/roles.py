@@ -27,6 +27,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "users.manage": frozenset({"admin"}),
     "pack.manage": frozenset({"admin"}),
     "mapping.manage": frozenset({"admin", "dispatcher"}),
+    # grids: maps, grid profiles and versions for all staff; worker profiles for those who
+    # supervise workers (a grid worker sees only their own); layers and adjustments: admin.
+    "grids.read": frozenset(ROLES),
+    "grids.workers": frozenset({"admin", "dispatcher", "leader", "grid_worker"}),
+    "grids.manage": frozenset({"admin"}),
 }
 
 # Roles that see reporters' names and phones unmasked. Handlers need them to call the

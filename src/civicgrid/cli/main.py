@@ -21,6 +21,7 @@ COMMAND_GROUPS: list[tuple[str, str]] = [
     ("classes", "civicgrid.insights.cli"),
     ("grids", "civicgrid.grids.cli"),
     ("assistant", "civicgrid.assistant.cli"),
+    ("places", "civicgrid.grids.places_cli"),
 ]
 
 app = typer.Typer(

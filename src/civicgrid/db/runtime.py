@@ -41,6 +41,8 @@ def initialise(settings: Settings) -> dict:
     with db.sessions() as session:
         report["pack"] = ensure_pack(session, settings.district)
         report["admin"] = ensure_admin(session, settings)
+        from civicgrid.grids.versions import lay_generated_base
+        report["grids"] = lay_generated_base(session, data_dir=settings.data_dir)
         session.commit()
     db.engine.dispose()
     return report

@@ -24,6 +24,7 @@ from civicgrid.cases.models import Case
 from civicgrid.cases.schemas import ActionIn, CaseCreate
 from civicgrid.cases.workflow import SYSTEM, Actor, perform
 from civicgrid.errors import Conflict
+from civicgrid.grids.placing import point_in_grid
 from civicgrid.jurisdiction import service as jurisdiction
 from civicgrid.jurisdiction.models import Category, Region, Unit
 
@@ -128,12 +129,15 @@ def generate(session: Session, *, count: int = 400, days: int = 90, seed: int = 
         category = _category_for(session, keyword, rng)
         grid = rng.choice(grids) if grids else None
         place = f"南山区{rng.choice(ROADS)}{rng.randint(1, 400)}号{rng.choice(ESTATES)}"
+        # A point inside the grid's polygon, from its own stream so the case stream is kept.
+        point = point_in_grid(session, grid.code, random.Random(seed + index)) if grid else None
         data = CaseCreate(
             text=rng.choice(texts).format(place=place), location_text=place,
             reporter_name=rng.choice(NAMES) + rng.choice(["先生", "女士"]),
             reporter_phone=f"1380013{rng.randint(0, 9999):04d}",
             category_code=category.code if category else None,
             region_code=grid.code if grid else None,
+            lat=point[0] if point else None, lon=point[1] if point else None,
             priority="urgent" if keyword == "安全" else "normal", received_at=received,
         )
         channel = rng.choice(["hotline", "hotline", "web", "grid", "qr"])

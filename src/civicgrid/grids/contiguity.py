@@ -66,7 +66,7 @@ def rook_graph(geometries: np.ndarray, snap: float | None = None) -> UnitGraph:
         snap=snap,
     )
     graph.overlaps = _overlaps(geoms, areas, i, j)
-    log.info("rook graph: %s units, %s edges, %s overlaps", len(geoms), int(edge.sum()),
+    log.debug("rook graph: %s units, %s edges, %s overlaps", len(geoms), int(edge.sum()),
              len(graph.overlaps))
     return graph
 

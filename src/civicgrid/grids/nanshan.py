@@ -134,6 +134,98 @@ def generate_nanshan(
     return base
 
 
+@dataclass(frozen=True)
+class CommunityPlan:
+    """A community of a district pack and the codes of its grids, in order."""
+
+    code: str
+    name: str
+    grid_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StreetPlan:
+    """A street of a district pack and its communities."""
+
+    code: str
+    name: str
+    communities: tuple[CommunityPlan, ...]
+
+
+def generate_for_regions(
+    streets_file: Path | None,
+    streets: list[StreetPlan],
+    *,
+    seed: int = 20261204,
+    units_per_grid: int = 6,
+) -> NanshanBase:
+    """Generated shapes carrying a district pack's own street, community and grid codes.
+
+    Like :func:`generate_nanshan`, but the number of communities per street and of grids per
+    community, and every code and name, come from ``streets`` (the pack's regions), so the
+    polygons can be stored against the pack. Streets without an outline are skipped (logged).
+    """
+    outlines, source = street_outlines(streets_file, seed)
+    if streets_file is None:
+        outlines = _apart(outlines)
+    rng = np.random.default_rng(seed)
+    base = NanshanBase(street_shapes=source)
+    for street in streets:
+        outline = outlines.get(street.name)
+        if outline is None or outline.is_empty or not street.communities:
+            log.warning("no outline or no communities for street %s; skipped", street.code)
+            continue
+        cells = _voronoi_cells(outline, len(street.communities), rng)
+        for community, cell in zip(street.communities, cells):
+            base.communities.append(_feature(cell, {
+                "community_code": community.code, "name": community.name,
+                "street": street.name, "street_code": street.code, "generated": True,
+            }))
+            _lay_community(base, street, community, cell, units_per_grid, rng)
+    return base
+
+
+def _apart(outlines: dict[str, BaseGeometry]) -> dict[str, BaseGeometry]:
+    """Generated round streets cut back to their centre's Voronoi cell, so none overlap."""
+    centres = {name: (lon, lat) for _, name, lon, lat, _ in STREETS if name in outlines}
+    names = list(centres)
+    points = shapely.points([centres[n] for n in names])
+    cells = shapely.voronoi_polygons(shapely.MultiPoint(points), extend_to=shapely.union_all(
+        list(outlines.values())).envelope.buffer(1.0))
+    apart = dict(outlines)
+    for cell in shapely.get_parts(cells):
+        for name, point in zip(names, points):
+            if cell.contains(point):
+                apart[name] = _largest_polygon(outlines[name].intersection(cell)) or outlines[name]
+    return apart
+
+
+def _lay_community(
+    base: NanshanBase, street: StreetPlan, community: CommunityPlan, cell: BaseGeometry,
+    units_per_grid: int, rng: np.random.Generator,
+) -> None:
+    factor = float(rng.lognormal(0, 0.04))
+    count = len(community.grid_codes)
+    units, parts, loads = _community_units(cell, count, units_per_grid, factor, rng)
+    codes = dict(zip(sorted(set(parts)), community.grid_codes))
+    for part, grid_code in codes.items():
+        members = [u for u, p in enumerate(parts) if p == part]
+        base.grids.append(_feature(shapely.union_all([units[u] for u in members]), {
+            "grid_id": grid_code, "community": community.name,
+            "community_code": community.code, "street": street.name,
+            "street_code": street.code, "units": len(members),
+            "workload": round(float(loads[members].sum()), 2), "generated": True,
+        }))
+        for u in members:
+            base.units.append(_feature(units[u], {
+                "id": f"{community.code}-U{u + 1:03d}", "grid": grid_code,
+                "community": community.code, "street": street.name,
+                "workload": round(float(loads[u]), 2), "generated": True,
+            }))
+    if len(codes) < count:
+        log.warning("community %s: %s of %s grids laid", community.code, len(codes), count)
+
+
 def _generate_street(
     base: NanshanBase, code: str, name: str, outline: BaseGeometry, rng: np.random.Generator,
     communities: int, grids: int, units_per_grid: int,
@@ -154,10 +246,7 @@ def _generate_community(
     base: NanshanBase, cell: BaseGeometry, community_code: str, label: str, street: str,
     rng: np.random.Generator, grids: int, units_per_grid: int, factor: float,
 ) -> None:
-    units = _voronoi_cells(cell, grids * max(1, units_per_grid), rng)
-    last_year = rng.lognormal(math.log(20 * factor), 0.4, size=len(units))
-    parts = _last_years_grids(units, last_year, min(grids, len(units)), rng)
-    loads = _this_years_loads(units, last_year, rng)
+    units, parts, loads = _community_units(cell, grids, units_per_grid, factor, rng)
     for part in sorted(set(parts)):
         members = [u for u, p in enumerate(parts) if p == part]
         grid_code = f"{community_code}{part + 1:03d}"
@@ -171,6 +260,16 @@ def _generate_community(
                 "id": f"{grid_code}-{u + 1:04d}", "grid": grid_code, "community": label,
                 "street": street, "workload": round(float(loads[u]), 2), "generated": True,
             }))
+
+
+def _community_units(
+    cell: BaseGeometry, grids: int, units_per_grid: int, factor: float, rng: np.random.Generator,
+) -> tuple[list[BaseGeometry], list[int], np.ndarray]:
+    """Unit cells of a community, last year's grid (part number) of each, this year's loads."""
+    units = _voronoi_cells(cell, grids * max(1, units_per_grid), rng)
+    last_year = rng.lognormal(math.log(20 * factor), 0.4, size=len(units))
+    parts = _last_years_grids(units, last_year, min(grids, len(units)), rng)
+    return units, parts, _this_years_loads(units, last_year, rng)
 
 
 def _last_years_grids(

@@ -33,6 +33,7 @@ def vendor_dir() -> Path | None:
 
 def load_reactions() -> None:
     """Import the packages that subscribe to case events."""
+    import civicgrid.grids.placing  # noqa: F401
     import civicgrid.notifications.service  # noqa: F401
 
 
@@ -78,10 +79,11 @@ def _mount_routers(app: FastAPI) -> None:
     from civicgrid.accounts.api import router as accounts_router
     from civicgrid.audit.api import router as audit_router
     from civicgrid.cases.api import router as cases_router
+    from civicgrid.grids.api import router as grids_router
     from civicgrid.jurisdiction.api import router as jurisdiction_router
     from civicgrid.notifications.api import router as inbox_router
     from civicgrid.web.pages import router as pages_router
 
     for router in (accounts_router, cases_router, jurisdiction_router, inbox_router,
-                   audit_router, pages_router):
+                   audit_router, grids_router, pages_router):
         app.include_router(router)
