@@ -32,13 +32,18 @@ def run_periodic(factory: sessionmaker[Session], settings: Settings,
 
     load_reactions()
     now = now or dt.datetime.now(dt.UTC)
+    from civicgrid.grids.placing import catch_up_cases
+
     with factory() as session:
+        # A grid version applied with a future date takes effect here: open cases move.
+        regridded = catch_up_cases(session, now)
         overdue = cases.mark_overdue(session=session, now=now)
         near = cases.due_soon(session=session, now=now, within=REMINDER_WINDOW)
         session.commit()
         deliveries = notifications.deliver_pending(session=session, settings=settings, now=now)
         session.commit()
-    return {"overdue": len(overdue), "deadline_near": len(near), "deliveries": deliveries}
+    return {"overdue": len(overdue), "deadline_near": len(near), "regridded": regridded,
+            "deliveries": deliveries}
 
 
 def periodic_job() -> dict[str, Any]:
