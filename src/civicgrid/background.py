@@ -1,4 +1,4 @@
-"""Background work: deadline checks, reminders and outbound deliveries.
+"""Background work: deadline checks, reminders, outbound deliveries and risk warning.
 
 On the embedded default (``queue = inprocess``) a daemon thread in the server runs
 :func:`run_periodic` every ``scheduler_seconds``. In production (``queue = rq``) the same
@@ -28,6 +28,7 @@ def run_periodic(factory: sessionmaker[Session], settings: Settings,
     """One round of deadline checks, reminders and deliveries, committed."""
     from civicgrid.cases import service as cases
     from civicgrid.notifications import service as notifications
+    from civicgrid.risk.daily import background_round as risk_round
     from civicgrid.web.app import load_reactions
 
     load_reactions()
@@ -38,7 +39,10 @@ def run_periodic(factory: sessionmaker[Session], settings: Settings,
         session.commit()
         deliveries = notifications.deliver_pending(session=session, settings=settings, now=now)
         session.commit()
-    return {"overdue": len(overdue), "deadline_near": len(near), "deliveries": deliveries}
+        risk = risk_round(session=session, now=now)
+        session.commit()
+    return {"overdue": len(overdue), "deadline_near": len(near), "deliveries": deliveries,
+            "risk": risk}
 
 
 def periodic_job() -> dict[str, Any]:

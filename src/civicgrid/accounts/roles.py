@@ -27,6 +27,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "users.manage": frozenset({"admin"}),
     "pack.manage": frozenset({"admin"}),
     "mapping.manage": frozenset({"admin", "dispatcher"}),
+    # Risk early warning: every staff role reads alerts; handlers act on their unit's only.
+    "risk.read": frozenset(ROLES),
+    "risk.act": frozenset({"admin", "dispatcher", "handler", "leader"}),
 }
 
 # Roles that see reporters' names and phones unmasked. Handlers need them to call the

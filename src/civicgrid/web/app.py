@@ -34,6 +34,7 @@ def vendor_dir() -> Path | None:
 def load_reactions() -> None:
     """Import the packages that subscribe to case events."""
     import civicgrid.notifications.service  # noqa: F401
+    import civicgrid.risk.incoming  # noqa: F401
 
 
 def create_app(
@@ -79,7 +80,9 @@ def _mount_routers(app: FastAPI) -> None:
     from civicgrid.cases.api import router as cases_router
     from civicgrid.jurisdiction.api import router as jurisdiction_router
     from civicgrid.notifications.api import router as inbox_router
+    from civicgrid.risk.api import router as risk_router
     from civicgrid.web.pages import router as pages_router
 
     for router in (accounts_router, cases_router, jurisdiction_router, inbox_router, pages_router):
         app.include_router(router)
+    app.include_router(risk_router)
