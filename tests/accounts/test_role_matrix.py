@@ -38,9 +38,19 @@ MATRIX: list[tuple[str, str, set[str] | None, dict | None]] = [
     ("GET", "/api/calendar/{year}.ics", PUBLIC, None),
     ("GET", "/api/inbox", ALL, None),
     ("POST", "/api/inbox/{message_id}/read", ALL, None),
+    # risk early warning (civicgrid.risk)
+    ("GET", "/api/risk/alerts", ALL, None),
+    ("GET", "/api/risk/labels", ALL, None),
+    ("GET", "/api/risk/alerts/{alert_id}", ALL, None),
+    ("POST", "/api/risk/alerts/{alert_id}/actions/{action}",
+     {"admin", "dispatcher", "handler", "leader"}, {}),
+    ("GET", "/api/risk/report", ALL, None),
+    ("GET", "/api/risk/report.xlsx", ALL, None),
+    ("GET", "/api/risk/report.docx", ALL, None),
 ]
 
 VALUES = {"number": "NS00000000000000", "action": "supervise", "year": "2026", "message_id": "999999"}
+VALUES["alert_id"] = "999999"  # risk early warning (civicgrid.risk)
 
 
 def _url(template: str) -> str:

@@ -162,7 +162,9 @@ def _gas_smell_cluster(session: Session, rng: random.Random, now: dt.datetime,
                        grids: list[Region], dispatcher: Actor, leader: Actor) -> int:
     """Six generated residents report gas smell at one building within about a day, so the
     risk detectors have a concentration (群体诉求) and a hazard (燃气) to explain."""
-    category = _category_for(session, "安全", rng)
+    category = (session.scalar(select(Category).where(Category.path.contains("燃气"),
+                                                      Category.level == 3))
+                or _category_for(session, "安全", rng))
     grid = grids[0] if grids else None
     for index in range(6):
         received = now - dt.timedelta(hours=30 - 5 * index, minutes=rng.uniform(0, 40))
