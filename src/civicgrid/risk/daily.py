@@ -83,19 +83,18 @@ def surge_candidates(session: Session, day: dt.date) -> list[AlertCandidate]:
     """Working-day surge alerts on ``day`` per street × second-level category."""
     first = day - dt.timedelta(days=COUNT_HISTORY_DAYS - 1)
     rows = session.execute(
-        select(Case.street_code, func.substr(Case.category_code, 1, 4), Case.received_on,
-               func.count())
+        select(Case.street_code, Case.category_code, Case.received_on, func.count())
         .where(Case.received_on >= first, Case.received_on <= day,
                Case.street_code.is_not(None), Case.category_code.is_not(None))
-        .group_by(Case.street_code, func.substr(Case.category_code, 1, 4), Case.received_on)
+        .group_by(Case.street_code, Case.category_code, Case.received_on)
     ).all()
     if not rows:
         return []
-    keys = sorted({(r[0], r[1]) for r in rows})
+    keys = sorted({(r[0], r[1][:4]) for r in rows})
     index = {k: i for i, k in enumerate(keys)}
     counts = np.zeros((len(keys), COUNT_HISTORY_DAYS))
     for street, category, received_on, n in rows:
-        counts[index[(street, category)], (received_on - first).days] = n
+        counts[index[(street, category[:4])], (received_on - first).days] += n
     matrix = count_matrix(keys, first, counts)
     found = []
     for candidate in surge_alerts_for_day(matrix, day):
