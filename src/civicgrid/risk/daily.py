@@ -12,8 +12,8 @@
 
 Imported history counts here (it is the baseline, and the demo's history raises its alerts this
 way); only the live per-case check ignores it. Candidates go to the alert store, which
-deduplicates and notifies. The run is recorded in ``risk_runs`` and clears the incremental
-monitors, which the next live case rebuilds from the table. :func:`run_due` is what the
+deduplicates and notifies. The run is recorded in ``risk_runs`` and rebuilds the incremental
+surge monitors from the table for the current day. :func:`run_due` is what the
 background round calls: it runs yesterday once, after midnight local time.
 
 :func:`report_data` and :func:`write_report` give the day's report: the alerts detected on
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from civicgrid.cases.deadlines import LOCAL, local_date
@@ -43,10 +43,11 @@ from civicgrid.risk.counts import count_matrix
 from civicgrid.risk.incoming import (
     case_record,
     fresh_candidates,
+    rebuild_monitors,
     series_names,
     store_candidates,
 )
-from civicgrid.risk.models import RiskMonitor, RiskRun
+from civicgrid.risk.models import RiskRun
 from civicgrid.risk.report import ReportFiles, build_daily_report
 from civicgrid.risk.scan import ScanSettings
 from civicgrid.risk.service import case_alerts, cluster_alerts_for_day, surge_alerts_for_day
@@ -184,14 +185,14 @@ def run_day(*, session: Session, day: dt.date, now: dt.datetime | None = None,
     before = _open_count(session)
     raised = store_candidates(session=session, candidates=candidates, by_number=by_number,
                               now=now, source="daily")
-    session.execute(delete(RiskMonitor))
+    monitors = rebuild_monitors(session=session, today=local_date(now))
     summary = {
         "day": day.isoformat(), "cases_of_day": sum(c.received_on == day for c in cases),
         "candidates": len(candidates), "raised": len(raised),
         "updated_or_known": len(candidates) - len(raised),
         "raised_by_type": dict(Counter(a.type for a in raised)),
         "raised_ids": [a.id for a in raised], "open_before": before,
-        "open_after": _open_count(session), "scan": note,
+        "open_after": _open_count(session), "scan": note, "monitors": monitors,
     }
     _record_run(session, day, now, summary)
     log.info("risk run for %s: %s candidates, %s new alerts", day, len(candidates), len(raised))

@@ -8,8 +8,9 @@ for imported history) :func:`check_case` runs, inside the case's transaction:
    (location text), the same reporter (phone) or the same grid; a candidate counts only when
    the new case is part of its evidence, so old situations are not raised again;
 2. the incremental surge check of the case's series (street × second-level category), whose
-   :class:`~civicgrid.risk.incremental.SeriesMonitor` is kept pickled in ``risk_monitors`` and
-   rebuilt from the case table when missing (the daily run clears them).
+   :class:`~civicgrid.risk.incremental.SeriesMonitor` is kept pickled in ``risk_monitors``;
+   the daily run rebuilds them all from the case table (:func:`rebuild_monitors`, so imported
+   history counts too) and a series without one is built on its first case.
 
 Candidates go to the alert store (:func:`civicgrid.risk.store.record`), which deduplicates
 and notifies. How cases look to the detectors (:func:`case_record`): the case number is the
@@ -25,9 +26,10 @@ import hashlib
 import logging
 import pickle
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from civicgrid.cases.deadlines import LOCAL, local_date
@@ -45,7 +47,7 @@ from civicgrid.risk.store import record
 log = logging.getLogger(__name__)
 
 LOOKBACK_DAYS = 30
-MONITOR_HISTORY_DAYS = 90
+MONITOR_HISTORY_DAYS = 45
 RELATED_LIMIT = 500
 # Weak signals that look at a case's age or state, not at the cases of the day.
 STATE_METHODS = frozenset({"long_open_repeated", "reopen_count"})
@@ -65,8 +67,8 @@ def place_key(text: str | None) -> str:
     return "".join((text or "").split())[:120]
 
 
-def case_record(case: Case) -> CaseRecord:
-    """The case as the case-level detectors read it."""
+def case_record(case: Any) -> CaseRecord:
+    """The case (an ORM row or a row of :data:`CASE_COLUMNS`) as the detectors read it."""
     return CaseRecord(
         id=case.number,
         time=case.received_at.astimezone(LOCAL).replace(tzinfo=None),
@@ -77,26 +79,33 @@ def case_record(case: Case) -> CaseRecord:
     )
 
 
-def related_cases(*, session: Session, case: Case, days: int = LOOKBACK_DAYS) -> list[Case]:
-    """Cases of the last ``days`` days at the same place, from the same reporter or grid."""
+CASE_COLUMNS = (Case.id, Case.number, Case.received_at, Case.category_code, Case.location_text,
+                Case.reporter_phone, Case.text, Case.status, Case.reopen_count, Case.grid_code,
+                Case.community_code, Case.street_code, Case.lead_unit)
+
+
+def related_cases(*, session: Session, case: Case, days: int = LOOKBACK_DAYS) -> list[Any]:
+    """Rows (the detectors' columns only) of the last ``days`` days at the same place, from
+    the same reporter, or of the same grid and category; the case itself included."""
     same = [Case.id == case.id]
     if case.location_text:
         same.append(Case.location_text == case.location_text)
     if case.reporter_phone:
         same.append(Case.reporter_phone == case.reporter_phone)
-    if case.grid_code:
-        same.append(Case.grid_code == case.grid_code)
+    if case.grid_code and case.category_code:
+        same.append(and_(Case.grid_code == case.grid_code,
+                         Case.category_code == case.category_code))
     since = case.received_at - dt.timedelta(days=days)
-    query = (select(Case).where(Case.received_at >= since,
-                                Case.received_at <= case.received_at, or_(*same))
+    query = (select(*CASE_COLUMNS).where(Case.received_at >= since,
+                                         Case.received_at <= case.received_at, or_(*same))
              .order_by(Case.received_at.desc()).limit(RELATED_LIMIT))
-    rows = list(session.scalars(query))
+    rows: list[Any] = list(session.execute(query))
     if all(r.id != case.id for r in rows):
         rows.append(case)
     return rows
 
 
-def responsible_unit(*, session: Session, cases: Sequence[Case]) -> str | None:
+def responsible_unit(*, session: Session, cases: Sequence[Any]) -> str | None:
     """The newest case's lead unit, else the unit routing gives its category and grid."""
     for case in sorted(cases, key=lambda c: c.received_at, reverse=True):
         if case.lead_unit:
@@ -115,15 +124,18 @@ def fresh_candidates(candidates: list[AlertCandidate], fresh: set[str]) -> list[
 
 
 def store_candidates(*, session: Session, candidates: list[AlertCandidate],
-                     by_number: dict[str, Case], now: dt.datetime,
+                     by_number: dict[str, Any], now: dt.datetime,
                      source: str) -> list[RiskAlert]:
     """Record candidates with their responsible unit; returns the newly raised alerts."""
     raised = []
     for candidate in candidates:
         cases = [by_number[n] for n in candidate.evidence.case_ids if n in by_number]
-        unit = responsible_unit(session=session, cases=cases) if cases else None
-        alert, created = record(session=session, candidate=candidate, unit_code=unit, now=now,
-                                source=source)
+
+        def unit_for(cases: list[Any] = cases) -> str | None:
+            return responsible_unit(session=session, cases=cases) if cases else None
+
+        alert, created = record(session=session, candidate=candidate, unit_for=unit_for,
+                                now=now, source=source)
         if created and alert is not None:
             raised.append(alert)
     return raised
@@ -189,6 +201,32 @@ def build_monitor(*, session: Session, series: tuple[str, str], today: dt.date,
         today_rows = today_rows.where(Case.id != excluding)
     monitor.count_today = int(session.scalar(today_rows) or 0)
     return monitor
+
+
+def rebuild_monitors(*, session: Session, today: dt.date) -> int:
+    """Replace every stored monitor by one rebuilt from the table for the series with cases
+    in the last :data:`MONITOR_HISTORY_DAYS` days, ready for ``today``; returns how many."""
+    session.execute(delete(RiskMonitor))
+    first = today - dt.timedelta(days=MONITOR_HISTORY_DAYS)
+    n_days = MONITOR_HISTORY_DAYS + 1
+    rows = session.execute(
+        select(Case.street_code, Case.category_code, Case.received_on, func.count())
+        .where(Case.received_on >= first, Case.received_on <= today,
+               Case.street_code.is_not(None), Case.category_code.is_not(None))
+        .group_by(Case.street_code, Case.category_code, Case.received_on)).all()
+    counts: dict[str, np.ndarray] = {}
+    for street, category, day, n in rows:
+        key = f"{street}|{category[:4]}"
+        counts.setdefault(key, np.zeros(n_days))[(day - first).days] += n
+    totals = _daily_counts(session, [], first, today - dt.timedelta(days=1))
+    weights = class_weights(count_matrix([("all", "all")], first, totals))
+    for key, series in counts.items():
+        monitor = SeriesMonitor.from_counts(first, series[:-1], weights)
+        monitor.count_today = int(series[-1])
+        session.add(RiskMonitor(series_key=key, state=pickle.dumps(
+            monitor, protocol=pickle.HIGHEST_PROTOCOL)))
+    session.flush()
+    return len(counts)
 
 
 def surge_candidate(*, session: Session, case: Case) -> AlertCandidate | None:

@@ -12,6 +12,7 @@
   (:class:`~civicgrid.risk.incremental.SeriesMonitor`) between cases; the daily run clears
   the rows and the next case rebuilds its series from the case table.
 * :class:`RiskRun` records each daily run, so the background round runs a day only once.
+* ``ix_cases_location_text``: an index on ``cases.location_text`` for the live place lookup.
 """
 
 from __future__ import annotations
@@ -32,7 +33,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from civicgrid.cases.models import Case
 from civicgrid.db.core import Base, UTCDateTime, utcnow
+
+# The live check looks up recent cases at the same place by their location text; the index
+# belongs to the risk package (its migration creates it) although it is on the case table.
+Index("ix_cases_location_text", Case.location_text)
 
 
 class RiskAlert(Base):

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,10 +116,12 @@ def _already_ended(session: Session, candidate: AlertCandidate) -> bool:
     return any(wanted <= set((ev or {}).get("case_ids") or []) for ev in ended)
 
 
-def record(*, session: Session, candidate: AlertCandidate, unit_code: str | None,
-           now: dt.datetime, source: str) -> tuple[RiskAlert | None, bool]:
+def record(*, session: Session, candidate: AlertCandidate,
+           unit_for: Callable[[], str | None], now: dt.datetime,
+           source: str) -> tuple[RiskAlert | None, bool]:
     """Store a candidate: ``(alert, True)`` when new, ``(alert, False)`` when it updated an
-    open alert, ``(None, False)`` when its evidence belongs to an ended alert."""
+    open alert, ``(None, False)`` when its evidence belongs to an ended alert. ``unit_for``
+    gives the responsible unit; it is asked only for a new alert."""
     current = find_open(session=session, key=candidate.dedup_key)
     if current is not None:
         _update(session, current, candidate, now)
@@ -129,7 +131,7 @@ def record(*, session: Session, candidate: AlertCandidate, unit_code: str | None
     alert = RiskAlert(
         dedup_key=candidate.dedup_key[:240], type=str(candidate.type),
         severity=str(candidate.severity), title=(candidate.title or str(candidate.type))[:300],
-        subject=dict(candidate.subject), evidence=evidence_of(candidate), unit_code=unit_code,
+        subject=dict(candidate.subject), evidence=evidence_of(candidate), unit_code=unit_for(),
         status=NEW, source=source, detected_on=candidate.detected_on or local_date(now),
         detected_at=now, notify_due=now + NOTIFY_WITHIN, overdue=False, updated_at=now,
     )
