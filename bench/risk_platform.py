@@ -21,6 +21,7 @@ import uuid
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy.orm import Session
 
 from civicgrid.cases import service
 from civicgrid.cases.deadlines import local_date
@@ -54,7 +55,8 @@ def _engine(url: str | None) -> tuple:
     return create_db_engine(url, schema=schema), schema
 
 
-def _history(session, rng: random.Random, n: int, grids: list[Region], cats: list[str]) -> None:  # noqa: ANN001
+def _history(session: Session, rng: random.Random, n: int, grids: list[Region],
+             cats: list[str]) -> None:
     parents = {r.code: r.parent_code for r in session.scalars(select(Region))}
     rows = []
     for i in range(n):

@@ -16,13 +16,13 @@ from civicgrid.accounts.models import User
 from civicgrid.cases import service
 from civicgrid.cases.models import Case
 from civicgrid.cases.schemas import CaseCreate
+from civicgrid.cases.workflow import Actor
 from civicgrid.errors import InvalidTransition, PermissionDenied
 from civicgrid.jurisdiction.models import Category, Region
 from civicgrid.notifications.models import InboxMessage
 from civicgrid.risk import daily, store
 from civicgrid.risk.incoming import place_key
 from civicgrid.risk.models import RiskAlert, RiskAlertEvent
-from civicgrid.cases.workflow import Actor
 
 pytestmark = pytest.mark.db
 
@@ -68,7 +68,7 @@ def test_live_gas_leak_case_raises_a_notified_hazard_alert(session) -> None:  # 
     assert any(f"#{alert.id}" in m.text for m in messages)
 
 
-def test_several_reporters_at_one_place_raise_one_concentration_alert(session) -> None:  # noqa: ANN001
+def test_several_reporters_at_one_place_raise_one_concentration_alert(session) -> None:  # noqa
     at = dt.datetime(2031, 5, 6, 1, 0, tzinfo=dt.UTC)
     place = "南山区测试路2号海景花园"
     numbers = [make_case(session, f"{place}门口垃圾堆积发臭{i}", place,
@@ -173,7 +173,7 @@ def test_not_yet_due_alert_is_not_overdue(engine) -> None:  # noqa: ANN001
         session.rollback()
 
 
-def test_daily_run_raises_concentration_and_hazard_from_imported_cases(session) -> None:  # noqa: ANN001
+def test_daily_run_raises_concentration_and_hazard_from_imported_cases(session) -> None:  # noqa
     at = dt.datetime(2032, 2, 3, 1, 0, tzinfo=dt.UTC)  # 09:00 in Shanghai
     place = "南山区测试路30号锦园"
     numbers = [make_case(session, f"{place}楼道闻到煤气味{i}", place, at + dt.timedelta(hours=i),

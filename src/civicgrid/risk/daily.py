@@ -166,8 +166,9 @@ def _scan_category(rows: list, members: list[int], names: list[str], grid: Any,
 
 
 def run_day(*, session: Session, day: dt.date, now: dt.datetime | None = None,
-            scan: bool = True) -> dict[str, Any]:
-    """Run every detector for local day ``day`` and store the alerts; returns a summary."""
+            scan: bool = True, rebuild: bool = True) -> dict[str, Any]:
+    """Run every detector for local day ``day`` and store the alerts; returns a summary.
+    ``rebuild`` also rebuilds the live surge monitors for the current day afterwards."""
     now = now or dt.datetime.now(dt.UTC)
     cases = _cases_between(session, day - dt.timedelta(days=CASE_WINDOW_DAYS), day)
     by_number = {c.number: c for c in cases}
@@ -185,7 +186,7 @@ def run_day(*, session: Session, day: dt.date, now: dt.datetime | None = None,
     before = _open_count(session)
     raised = store_candidates(session=session, candidates=candidates, by_number=by_number,
                               now=now, source="daily")
-    monitors = rebuild_monitors(session=session, today=local_date(now))
+    monitors = rebuild_monitors(session=session, today=local_date(now)) if rebuild else 0
     summary = {
         "day": day.isoformat(), "cases_of_day": sum(c.received_on == day for c in cases),
         "candidates": len(candidates), "raised": len(raised),
@@ -219,8 +220,8 @@ def run_days(*, session: Session, last: dt.date, days: int, now: dt.datetime | N
              scan: bool = True) -> list[dict[str, Any]]:
     """Run the ``days`` days ending on ``last`` in order (a replay over recent history)."""
     first = last - dt.timedelta(days=days - 1)
-    return [run_day(session=session, day=first + dt.timedelta(days=k), now=now, scan=scan)
-            for k in range(days)]
+    return [run_day(session=session, day=first + dt.timedelta(days=k), now=now, scan=scan,
+                    rebuild=k == days - 1) for k in range(days)]
 
 
 def run_due(*, session: Session, now: dt.datetime) -> dict[str, Any] | None:

@@ -150,7 +150,8 @@ def _update(session: Session, alert: RiskAlert, candidate: AlertCandidate,
     added = [c for c in candidate.evidence.case_ids if c not in known]
     fresh = evidence_of(candidate)
     fresh["case_ids"] = (known + added)[:MAX_EVIDENCE_CASES]
-    escalated = SEVERITY_RANK[Severity(candidate.severity)] < SEVERITY_RANK[Severity(alert.severity)]
+    rank = SEVERITY_RANK
+    escalated = rank[Severity(candidate.severity)] < rank[Severity(alert.severity)]
     if not added and not escalated:
         return
     alert.evidence = fresh
