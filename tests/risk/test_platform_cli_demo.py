@@ -28,6 +28,14 @@ def test_risk_run_json_prints_one_object(tmp_path: Path) -> None:
     assert result["day"] == "2026-12-04" and result["raised"] == 0
 
 
+def test_risk_report_from_the_database_writes_both_files(tmp_path: Path) -> None:
+    assert _civicgrid(tmp_path, "init", "--json").returncode == 0
+    done = _civicgrid(tmp_path, "risk", "report", "--day", "2026-12-04", "--json")
+    assert done.returncode == 0, done.stderr
+    files = json.loads(done.stdout)
+    assert Path(files["xlsx"]).stat().st_size > 0 and Path(files["docx"]).stat().st_size > 0
+
+
 def test_risk_run_refuses_a_bad_day(tmp_path: Path) -> None:
     done = _civicgrid(tmp_path, "risk", "run", "--day", "12/04/2026", "--json")
     assert done.returncode != 0 and "YYYY-MM-DD" in done.stdout + done.stderr
