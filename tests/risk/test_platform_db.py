@@ -210,3 +210,15 @@ def test_daily_report_exports_open_with_expected_headings(session, login) -> Non
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert headings[0] == f"南山区风险预警日研判报告（{day}）"
     assert headings[1].startswith("一、今日预警")
+
+
+def test_evidence_of_another_units_case_is_masked_for_a_handler(session, login) -> None:  # noqa
+    at = dt.datetime(2031, 10, 1, 2, 0, tzinfo=dt.UTC)
+    case = make_case(session, "南山区测试路40号燃气泄漏，联系电话13912345678",
+                     "南山区测试路40号", at)
+    alert = alerts_with(session, case.number, "hazard")[0]
+    session.commit()
+    [row] = login("t_handler_c").get(f"/api/risk/alerts/{alert.id}").json()["cases"]
+    assert "13912345678" not in row["title"]
+    [full] = login("t_dispatcher").get(f"/api/risk/alerts/{alert.id}").json()["cases"]
+    assert "13912345678" in full["title"]

@@ -15,8 +15,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from civicgrid.accounts.roles import sees_personal_data
+from civicgrid.cases import service as cases
 from civicgrid.cases import states
 from civicgrid.cases.deadlines import local_date
 from civicgrid.cases.models import Case
@@ -67,14 +69,17 @@ def labels(_actor: Reader) -> dict[str, Any]:
 def _evidence_cases(session: DbSession, numbers: list[str], actor: Actor) -> list[dict]:
     if not numbers:
         return []
-    full = sees_personal_data(actor.role)
-    rows = {c.number: c for c in session.scalars(select(Case).where(Case.number.in_(numbers)))}
+    query = select(Case).where(Case.number.in_(numbers)).options(
+        selectinload(Case.participants))
+    rows = {c.number: c for c in session.scalars(query)}
     out = []
     for number in numbers:
         case = rows.get(number)
         if case is None:
             out.append({"number": number, "missing": True})
             continue
+        # Unmasked only for roles that see personal data and only within their case scope.
+        full = sees_personal_data(actor.role) and cases.can_see(case, actor)
         out.append({
             "number": case.number, "title": case.title if full else redact_text(case.title),
             "status_label": states.STATUS_LABELS.get(case.status, case.status),
