@@ -1,4 +1,4 @@
-"""Background work: deadline checks, reminders and outbound deliveries.
+"""Background work: deadline checks, reminders, outbound deliveries and risk warning.
 
 On the embedded default (``queue = inprocess``) a daemon thread in the server runs
 :func:`run_periodic` every ``scheduler_seconds``. In production (``queue = rq``) the same
@@ -25,15 +25,15 @@ REMINDER_WINDOW = dt.timedelta(hours=24)
 
 def run_periodic(factory: sessionmaker[Session], settings: Settings,
                  now: dt.datetime | None = None) -> dict[str, Any]:
-    """One round of deadline checks, reminders and deliveries, committed."""
+    """One round of grid catch-up, deadline checks, reminders, deliveries and risk, committed."""
     from civicgrid.cases import service as cases
+    from civicgrid.grids.placing import catch_up_cases
     from civicgrid.notifications import service as notifications
+    from civicgrid.risk.daily import background_round as risk_round
     from civicgrid.web.app import load_reactions
 
     load_reactions()
     now = now or dt.datetime.now(dt.UTC)
-    from civicgrid.grids.placing import catch_up_cases
-
     with factory() as session:
         # A grid version applied with a future date takes effect here: open cases move.
         regridded = catch_up_cases(session, now)
@@ -42,8 +42,10 @@ def run_periodic(factory: sessionmaker[Session], settings: Settings,
         session.commit()
         deliveries = notifications.deliver_pending(session=session, settings=settings, now=now)
         session.commit()
+        risk = risk_round(session=session, now=now)
+        session.commit()
     return {"overdue": len(overdue), "deadline_near": len(near), "regridded": regridded,
-            "deliveries": deliveries}
+            "deliveries": deliveries, "risk": risk}
 
 
 def periodic_job() -> dict[str, Any]:

@@ -64,11 +64,21 @@ MATRIX: list[tuple[str, str, set[str] | None, dict | None]] = [
     ("GET", "/api/places/adjustments/{plan_id}/units.geojson", ALL, None),
     ("POST", "/api/places/adjustments/{plan_id}/approve", {"admin"}, None),
     ("POST", "/api/places/adjustments/{plan_id}/apply", {"admin"}, None),
+    # risk early warning (civicgrid.risk)
+    ("GET", "/api/risk/alerts", ALL, None),
+    ("GET", "/api/risk/labels", ALL, None),
+    ("GET", "/api/risk/alerts/{alert_id}", ALL, None),
+    ("POST", "/api/risk/alerts/{alert_id}/actions/{action}",
+     {"admin", "dispatcher", "handler", "leader"}, {}),
+    ("GET", "/api/risk/report", ALL, None),
+    ("GET", "/api/risk/report.xlsx", ALL, None),
+    ("GET", "/api/risk/report.docx", ALL, None),
 ]
 
 VALUES = {"number": "NS00000000000000", "action": "supervise", "year": "2026", "message_id": "999999"}
 VALUES.update({"code": "440305001901001", "user_id": "999999", "version_id": "999999",
                "kind": "gas", "plan_id": "999999"})  # grids
+VALUES["alert_id"] = "999999"  # risk early warning (civicgrid.risk)
 
 
 def _url(template: str) -> str:

@@ -32,6 +32,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "grids.read": frozenset(ROLES),
     "grids.workers": frozenset({"admin", "dispatcher", "leader", "grid_worker"}),
     "grids.manage": frozenset({"admin"}),
+    # Risk early warning: every staff role reads alerts; handlers act on their unit's only.
+    "risk.read": frozenset(ROLES),
+    "risk.act": frozenset({"admin", "dispatcher", "handler", "leader"}),
 }
 
 # Roles that see reporters' names and phones unmasked. Handlers need them to call the

@@ -11,6 +11,7 @@ import civicgrid.cases.models
 import civicgrid.grids.models
 import civicgrid.jurisdiction.models
 import civicgrid.notifications.models  # noqa: F401
+import civicgrid.risk.models  # noqa: F401
 from civicgrid.db.core import Base
 
 metadata = Base.metadata

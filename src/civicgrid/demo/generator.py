@@ -115,7 +115,8 @@ def select_user(unit_code: str | None):  # noqa: ANN201 (a Select)
 
 def generate(session: Session, *, count: int = 400, days: int = 90, seed: int = 20261204,
              now: dt.datetime | None = None) -> DemoReport:
-    """Create ``count`` generated cases spread over the last ``days`` days."""
+    """Create ``count`` generated cases spread over the last ``days`` days; from 30 cases on,
+    six of them are a gas-smell cluster at one building in the last day and a half."""
     rng = random.Random(seed)
     now = now or dt.datetime.now(dt.UTC)
     users = ensure_users(session)
@@ -123,7 +124,8 @@ def generate(session: Session, *, count: int = 400, days: int = 90, seed: int = 
     dispatcher = Actor(id=None, name="派单员小王", role="dispatcher")
     leader = Actor(id=None, name="区领导", role="leader")
     made = 0
-    for index in range(count):
+    cluster = CLUSTER_SIZE if count >= 5 * CLUSTER_SIZE else 0  # part of the count
+    for index in range(count - cluster):
         received = now - dt.timedelta(days=rng.uniform(0, days), hours=rng.uniform(0, 1))
         keyword, texts = rng.choice(TEMPLATES)
         category = _category_for(session, keyword, rng)
@@ -147,9 +149,44 @@ def generate(session: Session, *, count: int = 400, days: int = 90, seed: int = 
         made += 1
         if index % 100 == 99:
             session.flush()
+    if cluster:
+        made += _gas_smell_cluster(session, rng, now, grids, dispatcher, leader)
     cases.mark_overdue(session=session, now=now)
     log.info("demo: %s generated cases", made)
     return DemoReport(cases=made, users=users)
+
+
+CLUSTER_PLACE = "南山区桂庙路88号海悦花园3栋"
+CLUSTER_SIZE = 6
+CLUSTER_TEXTS = [
+    "{place}楼道里闻到很浓的煤气味，担心燃气泄漏，请尽快派人检查。",
+    "{place}一楼到三楼都有燃气味，已经持续一天了，邻居们都很担心。",
+    "{place}附近闻到煤气味，晚上味道更重，怕出事故，请燃气公司来看看。",
+    "{place}楼下燃气管道好像漏气，有刺鼻气味，请尽快处理。",
+]
+
+
+def _gas_smell_cluster(session: Session, rng: random.Random, now: dt.datetime,
+                       grids: list[Region], dispatcher: Actor, leader: Actor) -> int:
+    """Six generated residents report gas smell at one building within about a day, so the
+    risk detectors have a concentration (群体诉求) and a hazard (燃气) to explain."""
+    category = (session.scalar(select(Category).where(Category.path.contains("燃气"),
+                                                      Category.level == 3))
+                or _category_for(session, "安全", rng))
+    grid = grids[0] if grids else None
+    for index in range(CLUSTER_SIZE):
+        received = now - dt.timedelta(hours=30 - 5 * index, minutes=rng.uniform(0, 40))
+        data = CaseCreate(
+            text=CLUSTER_TEXTS[index % len(CLUSTER_TEXTS)].format(place=CLUSTER_PLACE),
+            location_text=CLUSTER_PLACE, reporter_name=rng.choice(NAMES) + "女士",
+            reporter_phone=f"1380013{9000 + index:04d}",
+            category_code=category.code if category else None,
+            region_code=grid.code if grid else None, priority="urgent", received_at=received,
+        )
+        case = cases.create(session=session, data=data, channel="hotline", actor=SYSTEM,
+                            now=received, live=False, extra={"generated": True})
+        _walk(session, case, rng, received, now, dispatcher, leader)
+    return CLUSTER_SIZE
 
 
 def _walk(session: Session, case: Case, rng: random.Random, received: dt.datetime,

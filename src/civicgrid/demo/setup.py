@@ -24,5 +24,8 @@ def prepare_demo(settings: Settings, *, cases: int = 400) -> dict:
             return {"generated_cases": existing, "created": 0}
         report = generate(session, count=cases)
         session.commit()
+        from civicgrid.risk.daily import run_demo_history
+
+        run_demo_history(session=session)  # the detectors explain the demo stream's risks
     db.engine.dispose()
     return {"generated_cases": report.cases, "created": report.cases, "users": report.users}

@@ -35,6 +35,7 @@ def load_reactions() -> None:
     """Import the packages that subscribe to case events."""
     import civicgrid.grids.placing  # noqa: F401
     import civicgrid.notifications.service  # noqa: F401
+    import civicgrid.risk.incoming  # noqa: F401
 
 
 def create_app(
@@ -82,8 +83,10 @@ def _mount_routers(app: FastAPI) -> None:
     from civicgrid.grids.api import router as grids_router
     from civicgrid.jurisdiction.api import router as jurisdiction_router
     from civicgrid.notifications.api import router as inbox_router
+    from civicgrid.risk.api import router as risk_router
     from civicgrid.web.pages import router as pages_router
 
     for router in (accounts_router, cases_router, jurisdiction_router, inbox_router,
                    audit_router, grids_router, pages_router):
         app.include_router(router)
+    app.include_router(risk_router)
