@@ -19,6 +19,7 @@ COMMAND_GROUPS: list[tuple[str, str]] = [
     ("audit", "civicgrid.audit.cli"),
     ("risk", "civicgrid.risk.cli"),
     ("classes", "civicgrid.insights.cli"),
+    ("report", "civicgrid.insights.report_cli"),
 ]
 
 app = typer.Typer(

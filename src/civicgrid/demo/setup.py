@@ -25,4 +25,5 @@ def prepare_demo(settings: Settings, *, cases: int = 400) -> dict:
         report = generate(session, count=cases)
         session.commit()
     db.engine.dispose()
+    from civicgrid.insights.register import prepare_demo_classes; prepare_demo_classes(settings)  # noqa: E702,I001
     return {"generated_cases": report.cases, "created": report.cases, "users": report.users}
