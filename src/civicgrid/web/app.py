@@ -78,10 +78,11 @@ def _mount_routers(app: FastAPI) -> None:
     from civicgrid.accounts.api import router as accounts_router
     from civicgrid.audit.api import router as audit_router
     from civicgrid.cases.api import router as cases_router
+    from civicgrid.insights.api import router as insights_router
     from civicgrid.jurisdiction.api import router as jurisdiction_router
     from civicgrid.notifications.api import router as inbox_router
     from civicgrid.web.pages import router as pages_router
 
     for router in (accounts_router, cases_router, jurisdiction_router, inbox_router,
-                   audit_router, pages_router):
+                   audit_router, insights_router, pages_router):
         app.include_router(router)
