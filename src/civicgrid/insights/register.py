@@ -81,6 +81,12 @@ def latest_case_month(session: Session) -> str | None:
     return newest.strftime("%Y-%m") if newest else None
 
 
+def case_text(title: str | None, text: str | None) -> str:
+    """The text mined for a case: its text, led by its title unless the text starts with it."""
+    title, text = (title or "").strip(), (text or "").strip()
+    return text if not title or text.startswith(title) else f"{title}。{text}"
+
+
 def _window(month: str, months: int) -> tuple[dt.date, dt.date]:
     first = parse_month(month)
     return add_months(first, -(months - 1)), add_months(first, 1)
@@ -112,8 +118,10 @@ def run_month(
     start, end = _window(month, months)
     began = time.monotonic()
     rows = _window_cases(session, start, end)
+    if not rows:
+        return _empty_run(session, month, start, end)
     settings = MiningSettings(min_cluster_size=min_class_size) if min_class_size else None
-    texts = [f"{r.title}。{r.text}" for r in rows]
+    texts = [case_text(r.title, r.text) for r in rows]
     result = mine_run(
         texts, times=[r.received_at.isoformat() for r in rows],
         categories=[r.category_code for r in rows],
@@ -133,6 +141,15 @@ def run_month(
     run.seconds = round(time.monotonic() - began, 3)
     log.info("class run %s: %d cases, %d classes", month, len(rows), len(classes))
     return run_summary(run, classes)
+
+
+def _empty_run(session: Session, month: str, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """A run over a window without cases: recorded with a note; the register is left as is."""
+    run = ClassRun(month=month, window_start=start, window_end=end, cases=0,
+                   notes=_run_notes(0, [], []), finished_at=dt.datetime.now(dt.UTC), seconds=0.0)
+    session.add(run)
+    session.flush()
+    return run_summary(run, [])
 
 
 def _run_notes(case_count: int, classes: list[dict[str, Any]], notes: list[str]) -> list[str]:
@@ -242,7 +259,7 @@ def _split_members(session: Session, decision: Split, records: dict[str, ClassRe
         .where(ClassMembership.class_id == decision.class_id)
     )
     for case_id, title, text in cases:
-        tokens = set(content_words(f"{title}。{text}"))
+        tokens = set(content_words(case_text(title, text)))
         scores = [sum(1 for w in terms if w in tokens or w in (text or "")) for terms in words]
         best = max(range(len(scores)), key=lambda i: (scores[i], -i))
         session.execute(update(ClassMembership).where(ClassMembership.case_id == case_id)
