@@ -164,8 +164,11 @@ def top_classes(
 def top_places(
     session: Session, *, start: dt.date, end: dt.date, level: str = "community", top: int = 10
 ) -> list[dict[str, Any]]:
-    """Regions with most cases in [start, end), named from the jurisdiction tables."""
+    """Regions with most cases in [start, end), named from the jurisdiction tables; streets
+    when no case of the period has a community."""
     heat = heat_map(session=session, level=level, start=start, end=end)
+    if not heat["regions"] and level == "community":
+        heat = heat_map(session=session, level="street", start=start, end=end)
     return [{"place": r["name"], "code": r["code"], "count": r["count"]}
             for r in heat["regions"][:top]]
 
