@@ -72,7 +72,7 @@ def load(url: str, schema: str, n: int, factory: Any) -> float:
     with factory() as session:
         units = list(session.scalars(select(Unit.code)))
         communities = list(session.execute(
-            select(Region.code, Region.parent_code).where(Region.level == "community")).tuples())
+            select(Region.code, Region.parent_code).where(Region.level == "community")))
         cats = list(session.scalars(select(Category.code).where(Category.level == 3)))
         session.add_all(ProblemClass(id=f"C{k:04d}", label=f"生成问题类{k}", terms={})
                         for k in range(1, CLASSES + 1))

@@ -96,3 +96,19 @@ def test_run_on_a_month_without_cases_says_so(session: Any) -> None:
     result = run_month(session=session, month="2019-01", months=1)
     assert result["cases"] == 0 and result["class_count"] == 0
     assert any("未发现" in note for note in result["notes"])
+
+
+def test_boilerplate_month_finds_no_class_and_earlier_classes_vanish(
+    session: Any, planted: dict
+) -> None:
+    from civicgrid.insights.register import class_detail, run_month
+
+    run_month(session=session, month=MONTH, months=1)
+    class_id, _ = _class_of(session, planted[2])
+    texts = ["您好，尊敬的领导，反映个问题，希望尽快处理，谢谢！"] * 25
+    plant_cases(session, texts, [dt.date(2024, 4, 1 + n) for n in range(25)], prefix="INSBP")
+    result = run_month(session=session, month="2024-04", months=1)
+    detail = class_detail(session, class_id)
+    assert result["class_count"] == 0
+    assert any("boilerplate" in note for note in result["notes"])
+    assert detail["status"] == "vanished" and "已消失" in detail["note"]
