@@ -111,7 +111,8 @@ def test_ticket_raised_over_http_records_notes_and_stages(login: Any, report_wee
     classes = leader.get("/api/insights/classes").json()
     unit = leader.get("/api/jurisdiction/units").json()[0]["code"]
     created = leader.post("/api/insights/tickets", json={
-        "class_id": classes[0]["id"], "unit_code": unit, "plan": "排查", "feedback_due": "2026-12-31"})
+        "class_id": classes[0]["id"], "unit_code": unit, "plan": "排查",
+        "feedback_due": "2026-12-31"})
     ticket_id = created.json()["id"]
     leader.post(f"/api/insights/tickets/{ticket_id}/notes", json={"text": "已约谈物业"})
     moved = leader.post(f"/api/insights/tickets/{ticket_id}/status", json={"status": "analysis"})

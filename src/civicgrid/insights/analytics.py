@@ -106,11 +106,13 @@ def _heat_result(
 
 
 def _region_names(session: Session, level: str) -> dict[str | None, str]:
-    return dict(session.execute(select(Region.code, Region.name).where(Region.level == level)).all())
+    query = select(Region.code, Region.name).where(Region.level == level)
+    return dict(session.execute(query).all())
 
 
 def _category_names(session: Session) -> dict[str | None, str]:
-    return dict(session.execute(select(Category.code, Category.name).where(Category.level == 1)).all())
+    query = select(Category.code, Category.name).where(Category.level == 1)
+    return dict(session.execute(query).all())
 
 
 def _unit_names(session: Session) -> dict[str | None, str]:
@@ -173,7 +175,9 @@ def top_places(
             for r in heat["regions"][:top]]
 
 
-def open_alerts(session: Session, *, limit: int = 20) -> tuple[list[dict[str, Any]] | None, str | None]:
+def open_alerts(
+    session: Session, *, limit: int = 20
+) -> tuple[list[dict[str, Any]] | None, str | None]:
     """Open risk alerts when the risk package's tables exist; otherwise (None, note)."""
     try:
         from civicgrid.risk.models import Alert  # type: ignore[import-not-found]

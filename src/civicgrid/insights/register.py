@@ -72,7 +72,8 @@ def store_records(session: Session, records: Sequence[ClassRecord]) -> None:
 
 def register(session: Session) -> list[ClassRecord]:
     """Every stored class as library records."""
-    return [record_of(row) for row in session.scalars(select(ProblemClass).order_by(ProblemClass.id))]
+    rows = session.scalars(select(ProblemClass).order_by(ProblemClass.id))
+    return [record_of(row) for row in rows]
 
 
 def latest_case_month(session: Session) -> str | None:
@@ -103,7 +104,8 @@ def _window_cases(session: Session, start: dt.date, end: dt.date) -> list[Any]:
 
 
 def run_month(
-    *, session: Session, month: str | None = None, months: int = 12, min_class_size: int | None = None
+    *, session: Session, month: str | None = None, months: int = 12,
+    min_class_size: int | None = None,
 ) -> dict[str, Any]:
     """Mine the cases of the window ending with ``month``; store classes and memberships."""
     from civicgrid.insights.mining import MiningSettings
@@ -227,7 +229,8 @@ def decide(*, session: Session, decision: dict[str, Any], actor: Actor) -> dict[
 
 
 def _current_run_name(session: Session) -> str:
-    return session.scalar(select(ClassRun.month).order_by(ClassRun.id.desc()).limit(1)) or ""
+    query = select(ClassRun.month).where(ClassRun.cases > 0).order_by(ClassRun.id.desc())
+    return session.scalar(query.limit(1)) or ""
 
 
 def _touched(decision: Any, records: list[ClassRecord]) -> set[str]:

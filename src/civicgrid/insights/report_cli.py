@@ -20,7 +20,9 @@ log = logging.getLogger(__name__)
 app = typer.Typer(help="Weekly (每周一议), monthly and quarterly reports from the database.",
                   no_args_is_help=True)
 
-PeriodOption = typer.Option(None, "--period", help="2026-W48 | 2026-11 | 2026-Q4 (default: last complete).")
+PeriodOption = typer.Option(
+    None, "--period", help="2026-W48 | 2026-11 | 2026-Q4 (default: the last complete one)."
+)
 OutOption = typer.Option(..., "--out", help="Output file, .docx or .xlsx.")
 
 
@@ -72,6 +74,8 @@ def monthly(period: str = PeriodOption, out: Path = OutOption, as_json: bool = J
 
 
 @app.command("quarterly")
-def quarterly(period: str = PeriodOption, out: Path = OutOption, as_json: bool = JsonOption) -> None:
+def quarterly(
+    period: str = PeriodOption, out: Path = OutOption, as_json: bool = JsonOption
+) -> None:
     """The quarterly report."""
     _command("quarterly", period, out, as_json)

@@ -88,7 +88,9 @@ def raise_ticket(
     return ticket
 
 
-def _event(session: Session, ticket: GovernanceTicket, actor: Actor, kind: str, **values: Any) -> None:
+def _event(
+    session: Session, ticket: GovernanceTicket, actor: Actor, kind: str, **values: Any
+) -> None:
     session.add(TicketEvent(ticket_id=ticket.id, kind=kind, actor_id=actor.id,
                             actor_name=actor.name, **values))
     session.flush()

@@ -20,9 +20,10 @@ const CGI = (() => {
     return trend.map((p) => BARS[Math.round((p.cases / max) * (BARS.length - 1))]).join("");
   }
   function chart(el, option, noteEl, emptyText) {
-    if (!hasCharts()) { if (noteEl) noteEl.textContent = "图表库未安装（npm ci），仅显示数字与表格。"; return null; }
+    if (emptyText || !hasCharts()) el.hidden = true;
+    if (!hasCharts()) { if (noteEl) noteEl.textContent = (emptyText ? emptyText + " " : "") + "图表库未安装（npm ci），仅显示数字与表格。"; return null; }
     if (emptyText) { el.hidden = true; if (noteEl) noteEl.textContent = emptyText; return null; }
-    el.hidden = false;
+    el.hidden = false; if (noteEl) noteEl.textContent = "";
     const c = echarts.getInstanceByDom(el) || echarts.init(el);
     c.setOption(option, true); return c;
   }
@@ -133,7 +134,7 @@ const CGI = (() => {
       series: [{name: "本年", type: "bar", data: [...fx.before, ...fx.after].map((p) => p.cases),
         markLine: {data: [{xAxis: fx.after[0].month}], label: {formatter: "工单发起"}}},
         {name: "去年同期", type: "line", data: [...fx.before_last_year, ...fx.after_last_year].map((p) => p.cases)}]},
-      $("effect-summary"), total ? null : "该类在前后月份均无工单，无图可画。");
+      $("effect-chart-note"), total ? null : "该类在前后月份均无工单，无图可画。");
   }
 
   async function heatmapPage() {
@@ -157,7 +158,7 @@ const CGI = (() => {
         xAxis: {type: "category", data: catNames, axisLabel: {rotate: 30}}, yAxis: {type: "category", data: regions.map((r) => r.name)},
         visualMap: {min: 0, max: Math.max(1, ...regions.flatMap((r) => Object.values(r.categories))), orient: "horizontal", left: "center", bottom: 0},
         series: [{type: "heatmap", data: regions.flatMap((r, y) => catNames.map((c, x) => [x, y, r.categories[c] || 0]))}]},
-        $("map-note"), regions.length ? null : "所选条件下没有工单，热力图为空。");
+        $("heat-chart-note"), regions.length ? null : "所选条件下没有工单，热力图为空。");
       drawMap(data);
     };
     const drawMap = (data) => {
@@ -191,12 +192,13 @@ const CGI = (() => {
       const total = d.trend.reduce((s, p) => s + p.cases, 0);
       chart($("dash-trend"), {tooltip: {trigger: "axis"}, xAxis: {type: "category", data: d.trend.map((p) => p.period)},
         yAxis: {type: "value"}, series: [{type: "line", smooth: true, areaStyle: {}, data: d.trend.map((p) => p.cases)}]},
-        null, total ? null : "近30天没有工单。");
+        $("dash-trend-note"), total ? null : "近30天没有工单。");
       const regions = d.heat.regions.slice(0, 15);
-      $("dash-heat-note").textContent = d.heat.notes.join("；");
       chart($("dash-heat"), {tooltip: {}, grid: {left: 120}, xAxis: {type: "value"}, yAxis: {type: "category", inverse: true, data: regions.map((r) => r.name)},
         visualMap: {show: false, min: 0, max: Math.max(1, ...regions.map((r) => r.count)), inRange: {color: ["#ffe0b2", "#c62828"]}},
         series: [{type: "bar", data: regions.map((r) => r.count)}]}, $("dash-heat-note"), regions.length ? null : "近30天没有带街道信息的工单。");
+      const heatNote = $("dash-heat-note");
+      heatNote.textContent = [heatNote.textContent, ...d.heat.notes].filter(Boolean).join("；");
       $("dash-classes").innerHTML = d.top_classes.length ? d.top_classes.map((c) => `<li>${esc(c.label)}（${esc(c.id)}）：${c.size} 件</li>`).join("")
         : '<li class="muted">尚无已归类的工单。</li>';
       $("dash-alerts").innerHTML = d.alerts === null ? '<li class="muted">预警模块未安装。</li>'
