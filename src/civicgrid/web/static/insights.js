@@ -47,6 +47,13 @@ const CGI = (() => {
         <td>${STATUS[c.status] || esc(c.status)}</td><td><button type="button" class="link" data-id="${esc(c.id)}">查看</button></td></tr>`).join("")
         : '<tr><td colspan="7" class="muted">没有问题类。请先运行挖掘（立即挖掘，或 civicgrid classes run）。</td></tr>';
     };
+    const unitName = (code) => (units.find((u) => u.code === code) || {}).name || code;
+    const loadTickets = async () => {
+      const list = await api("/api/insights/tickets");
+      $("ticket-rows").innerHTML = list.length ? list.map((t) => `<tr><td><a href="/console/tickets/${t.id}">T${t.id}</a></td>
+        <td>${esc(t.class_label)}</td><td>${esc(unitName(t.unit_code))}</td><td>${esc(t.status_label)}</td><td>${esc(t.feedback_due || "—")}</td></tr>`).join("")
+        : '<tr><td colspan="5" class="muted">尚无治理工单：在下方选中一个问题类后发起。</td></tr>';
+    };
     const show = async (id) => {
       const c = await api("/api/insights/classes/" + encodeURIComponent(id));
       current = c; $("class-detail").hidden = false;
@@ -90,6 +97,7 @@ const CGI = (() => {
       try { const t = await api("/api/insights/tickets", {method: "POST", body: JSON.stringify(body)}); location.href = "/console/tickets/" + t.id; } catch (e) { error(e); }
     };
     await load();
+    await loadTickets();
   }
 
   async function ticketPage(id) {
