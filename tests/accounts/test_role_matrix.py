@@ -56,6 +56,7 @@ MATRIX: list[tuple[str, str, set[str] | None, dict | None]] = [
     ("POST", "/api/insights/tickets/{ticket_id}/attachments", ALL, None),
     ("GET", "/api/insights/tickets/{ticket_id}/effect", ALL, None),
     ("GET", "/api/insights/heatmap", ALL, None),
+    ("GET", "/api/insights/heatmap/h3", ALL, None),
     ("GET", "/api/insights/dashboard", ALL, None),
     ("GET", "/api/insights/reports/{kind}", ALL, None),
 ]

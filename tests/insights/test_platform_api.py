@@ -150,3 +150,19 @@ def test_console_pages_load_their_script(server: str, path: str) -> None:
     answer = httpx.get(server + path)
     assert answer.status_code == 200
     assert "/static/insights.js" in answer.text
+
+
+def test_h3_heatmap_counts_cases_with_coordinates(login: Any, engine: Any) -> None:
+    from civicgrid.cases.models import Case
+    from civicgrid.db.core import make_session_factory
+
+    days = [dt.date(2023, 2, 6)] * 4
+    with make_session_factory(engine)() as session:
+        ids = plant_cases(session, ["井盖缺失"] * 4, days, prefix="INSHEX")
+        for case_id in ids[:3]:
+            session.get(Case, case_id).lat, session.get(Case, case_id).lon = 22.533, 113.930
+        session.commit()
+    body = login("t_viewer").get("/api/insights/heatmap/h3", params={
+        "start": "2023-02-06", "end": "2023-02-07"}).json()
+    assert body["cells"][0]["count"] == 3 and body["unplaced"] == 1
+    assert body["geojson"]["features"][0]["geometry"]["type"] == "Polygon"

@@ -169,6 +169,16 @@ def heatmap(
                               end=_day(end, "end"), category=category or None)
 
 
+@api.get("/heatmap/h3")
+def heatmap_h3(
+    session: DbSession, _actor: Reader, start: str | None = None, end: str | None = None,
+    category: str | None = None, resolution: int = 8,
+) -> dict:
+    """Cases per H3 hexagon in [start, end), as GeoJSON drawn without any tile server."""
+    return analytics.hexagons(session=session, start=_day(start, "start"), end=_day(end, "end"),
+                              category=category or None, resolution=resolution)
+
+
 @api.get("/dashboard")
 def dashboard(session: DbSession, _actor: Reader) -> dict:
     """Everything the leaders' screen shows."""

@@ -154,6 +154,7 @@ const CGI = (() => {
     const load = async () => {
       const params = new URLSearchParams();
       for (const [k, v] of new FormData(form)) if (v) params.set(k, v);
+      if (params.get("level") === "h3") { params.delete("level"); return loadHexagons(params); }
       const data = await api("/api/insights/heatmap?" + params);
       $("heat-notes").innerHTML = data.notes.map((n) => `<li>${esc(n)}</li>`).join("");
       $("heat-rows").innerHTML = data.regions.length ? data.regions.map((r) => {
@@ -169,15 +170,34 @@ const CGI = (() => {
         $("heat-chart-note"), regions.length ? null : "所选条件下没有工单，热力图为空。");
       drawMap(data);
     };
+    let hexMap = null;
+    const loadHexagons = async (params) => {
+      const data = await api("/api/insights/heatmap/h3?" + params);
+      $("heat-notes").innerHTML = data.notes.map((n) => `<li>${esc(n)}</li>`).join("");
+      $("heat-chart").hidden = true; $("heat-chart-note").textContent = "";
+      $("heat-rows").innerHTML = data.cells.length ? data.cells.slice(0, 100).map((c) => `<tr><td>六边形</td><td>${esc(c.code)}</td><td>${c.count}</td><td></td></tr>`).join("")
+        : '<tr><td colspan="4" class="muted">所选范围内没有带坐标的工单。</td></tr>';
+      if (window.leafletMissing || !window.L) { $("map-note").textContent = "地图库未安装（npm ci），仅显示表格。"; return; }
+      if (!data.cells.length) { $("heat-map").hidden = true; $("map-note").textContent = "没有六边形可画。"; return; }
+      const el = $("heat-map"); el.hidden = false; $("map-note").textContent = "H3 六边形（分辨率 " + data.resolution + "），无需底图。";
+      if (hexMap) hexMap.remove();
+      hexMap = L.map(el);
+      const max = Math.max(1, ...data.cells.map((c) => c.count));
+      const layer = L.geoJSON(data.geojson, {style: (f) => ({weight: 1, color: "#555", fillColor: "#c62828", fillOpacity: 0.15 + 0.7 * f.properties.count / max}),
+        onEachFeature: (f, l) => l.bindTooltip(`${f.properties.count} 件`)}).addTo(hexMap);
+      hexMap.fitBounds(layer.getBounds());
+    };
     const drawMap = (data) => {
       if (!geo || window.leafletMissing || !window.L) {
+        $("heat-map").hidden = true;
         $("map-note").textContent = geo ? "地图库未安装（npm ci），仅显示热力图与表格。" : "区域边界（GeoJSON）暂不可用，仅显示热力图与表格。";
         return;
       }
-      const el = $("heat-map"); el.hidden = false; el.innerHTML = "";
+      const el = $("heat-map"); el.hidden = false;
       const counts = Object.fromEntries(data.regions.map((r) => [r.code, r.count]));
       const max = Math.max(1, ...Object.values(counts));
-      const map = L.map(el);
+      if (hexMap) hexMap.remove();
+      const map = hexMap = L.map(el);
       const layer = L.geoJSON(geo, {filter: (f) => !f.properties.level || f.properties.level === data.level,
         style: (f) => { const n = counts[f.properties.code] || 0; return {weight: 1, color: "#555", fillOpacity: 0.15 + 0.7 * n / max, fillColor: "#c62828"}; },
         onEachFeature: (f, l) => l.bindTooltip(`${f.properties.name || f.properties.code}：${counts[f.properties.code] || 0} 件`)}).addTo(map);
