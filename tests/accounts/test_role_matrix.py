@@ -54,6 +54,7 @@ MATRIX: list[tuple[str, str, set[str] | None, dict | None]] = [
     ("POST", "/api/insights/tickets/{ticket_id}/notes", ALL, {"text": "x"}),
     ("POST", "/api/insights/tickets/{ticket_id}/status", ALL, {"status": "analysis"}),
     ("POST", "/api/insights/tickets/{ticket_id}/attachments", ALL, None),
+    ("GET", "/api/insights/tickets/{ticket_id}/attachments/{name}", ALL, None),
     ("GET", "/api/insights/tickets/{ticket_id}/effect", ALL, None),
     ("GET", "/api/insights/heatmap", ALL, None),
     ("GET", "/api/insights/heatmap/h3", ALL, None),
@@ -62,7 +63,7 @@ MATRIX: list[tuple[str, str, set[str] | None, dict | None]] = [
 ]
 
 VALUES = {"number": "NS00000000000000", "action": "supervise", "year": "2026", "message_id": "999999",
-          "class_id": "C9999", "ticket_id": "999999", "kind": "weekly"}
+          "class_id": "C9999", "ticket_id": "999999", "kind": "weekly", "name": "x.pdf"}
 
 
 def _url(template: str) -> str:

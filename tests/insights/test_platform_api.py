@@ -166,3 +166,20 @@ def test_h3_heatmap_counts_cases_with_coordinates(login: Any, engine: Any) -> No
         "start": "2023-02-06", "end": "2023-02-07"}).json()
     assert body["cells"][0]["count"] == 3 and body["unplaced"] == 1
     assert body["geojson"]["features"][0]["geometry"]["type"] == "Polygon"
+
+
+def test_attachment_uploaded_over_http_downloads_again(login: Any, report_week: str) -> None:
+    leader = login("t_leader")
+    classes = leader.get("/api/insights/classes").json()
+    unit = leader.get("/api/jurisdiction/units").json()[0]["code"]
+    ticket = leader.post("/api/insights/tickets", json={"class_id": classes[0]["id"],
+                                                        "unit_code": unit}).json()
+    headers = {k: v for k, v in leader.headers.items() if k.lower() == "authorization"}
+    uploaded = leader.post(f"/api/insights/tickets/{ticket['id']}/attachments", headers=headers,
+                           files={"file": ("plan.pdf", b"%PDF-1.4 plan", "application/pdf")})
+    stored = uploaded.json()["events"][-1]["payload"]["file"]
+    again = leader.get(f"/api/insights/tickets/{ticket['id']}/attachments/{stored}")
+    outside = leader.get(f"/api/insights/tickets/{ticket['id']}/attachments/..%2Fsecret.key")
+    assert uploaded.status_code == 200
+    assert again.status_code == 200 and again.content == b"%PDF-1.4 plan"
+    assert outside.status_code == 404

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from civicgrid.accounts.roles import has_permission
 from civicgrid.cases.workflow import Actor
@@ -151,6 +151,17 @@ async def attachment(
     )
     session.commit()
     return result
+
+
+@api.get("/tickets/{ticket_id}/attachments/{name}")
+def attachment_download(
+    ticket_id: int, name: str, request: Request, session: DbSession, _actor: Reader
+) -> FileResponse:
+    """Download an attachment of the ticket."""
+    path, media_type = tickets.attachment_file(
+        session=session, ticket_id=ticket_id, name=name,
+        data_dir=request.app.state.settings.data_dir)
+    return FileResponse(path, media_type=media_type, filename=name.split("-", 1)[-1])
 
 
 @api.get("/tickets/{ticket_id}/effect")

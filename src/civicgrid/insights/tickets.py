@@ -155,6 +155,22 @@ def add_attachment(
     return ticket_view(session, ticket)
 
 
+def attachment_file(
+    *, session: Session, ticket_id: int, name: str, data_dir: Path
+) -> tuple[Path, str]:
+    """The stored file and its type, for a name recorded on this ticket (nothing else)."""
+    ticket = get_ticket(session, ticket_id)
+    events = session.scalars(select(TicketEvent).where(
+        TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "attachment"))
+    for event in events:
+        if event.payload.get("file") == name:
+            path = Path(data_dir) / "insights" / "tickets" / str(ticket.id) / name
+            if path.is_file():
+                return path, str(event.payload.get("type") or "application/octet-stream")
+    raise NotFound(f"ticket {ticket_id} has no attachment {name!r}", field="name", value=name,
+                   fix=f"GET /api/insights/tickets/{ticket_id} lists its attachments")
+
+
 def _check_attachment(filename: str, suffix: str, content: bytes) -> None:
     if suffix not in ATTACHMENT_TYPES:
         raise ValidationFailed(f"attachment type {suffix or '(none)'} is not accepted",

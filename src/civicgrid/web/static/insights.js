@@ -113,7 +113,8 @@ const CGI = (() => {
         .map(([k, v]) => `<dt>${k}</dt><dd>${esc(v)}</dd>`).join("");
       $("ticket-actions").innerHTML = t.next_statuses.map((s) => `<button type="button" data-status="${s}">转入${STAGE[s]}</button>`).join("");
       $("ticket-events").innerHTML = t.events.map((e) => `<li><b>${esc(e.at.slice(0, 16).replace("T", " "))}</b> ${esc(e.actor_name || "")}：
-        ${e.kind === "status" ? `${STAGE[e.from_status]} → ${STAGE[e.to_status]} ` : e.kind === "attachment" ? "附件 " : e.kind === "raised" ? "发起工单 " : ""}${esc(e.text)}</li>`).join("");
+        ${e.kind === "status" ? `${STAGE[e.from_status]} → ${STAGE[e.to_status]} ` : e.kind === "raised" ? "发起工单 " : ""}${e.kind === "attachment"
+          ? `附件 <a href="/api/insights/tickets/${id}/attachments/${encodeURIComponent(e.payload.file)}">${esc(e.text)}</a>（${Math.ceil(e.payload.bytes / 1024)} KB）` : esc(e.text)}</li>`).join("");
     };
     $("ticket-actions").onclick = async (ev) => {
       if (!ev.target.dataset.status) return;
