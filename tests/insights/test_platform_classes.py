@@ -112,3 +112,12 @@ def test_boilerplate_month_finds_no_class_and_earlier_classes_vanish(
     assert result["class_count"] == 0
     assert any("boilerplate" in note for note in result["notes"])
     assert detail["status"] == "vanished" and "已消失" in detail["note"]
+
+
+def test_monthly_round_mines_the_last_complete_month_once(session: Any, planted: dict) -> None:
+    from civicgrid.insights.register import monthly_round
+
+    first = monthly_round(session=session, today=dt.date(2024, 4, 2))
+    second = monthly_round(session=session, today=dt.date(2024, 4, 3))
+    assert first is not None and first["month"] == MONTH and first["cases"] >= 180
+    assert second is None

@@ -382,3 +382,15 @@ def prepare_demo_classes(settings: Any) -> dict[str, Any]:
             return {"class_run": result["month"], "classes": result["class_count"]}
     finally:
         db.engine.dispose()
+
+
+def monthly_round(*, session: Session, today: dt.date) -> dict[str, Any] | None:
+    """For the periodic round: mine the last complete month once; None when already done.
+
+    Meant to be called from :func:`civicgrid.background.run_periodic` (not wired there yet).
+    """
+    month = add_months(today.replace(day=1), -1).strftime("%Y-%m")
+    done = session.scalar(select(func.count()).select_from(ClassRun).where(ClassRun.month == month))
+    if done:
+        return None
+    return run_month(session=session, month=month)
