@@ -62,7 +62,7 @@ def test_staff_rename_survives_the_next_run(session: Any, planted: dict) -> None
                                       "label": "测试·人工命名"}, actor=STAFF)
     run_month(session=session, month=MONTH, months=1)
     again, together = _class_of(session, planted[4])
-    listed = {c["id"]: c for c in list_classes(session)}
+    listed = {c["id"]: c for c in list_classes(session=session)}
     assert again == class_id and together >= 16
     assert listed[class_id]["label"] == "测试·人工命名"
     assert session.get(ProblemClass, class_id).staff_label == "测试·人工命名"
@@ -108,7 +108,7 @@ def test_boilerplate_month_finds_no_class_and_earlier_classes_vanish(
     texts = ["您好，尊敬的领导，反映个问题，希望尽快处理，谢谢！"] * 25
     plant_cases(session, texts, [dt.date(2024, 4, 1 + n) for n in range(25)], prefix="INSBP")
     result = run_month(session=session, month="2024-04", months=1)
-    detail = class_detail(session, class_id)
+    detail = class_detail(session=session, class_id=class_id)
     assert result["class_count"] == 0
     assert any("boilerplate" in note for note in result["notes"])
     assert detail["status"] == "vanished" and "已消失" in detail["note"]

@@ -326,5 +326,5 @@ def _report_tickets(session: Session) -> list[dict[str, Any]]:
         {"id": f"T{t['id']}", "class_label": t["class_label"],
          "unit": names.get(t["unit_code"], t["unit_code"]), "status": STAGES[t["status"]],
          "due": t["feedback_due"] or t["governance_due"] or t["analysis_due"]}
-        for t in list_tickets(session)[:30]
+        for t in list_tickets(session=session)[:30]
     ]

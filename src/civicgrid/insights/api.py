@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from civicgrid.accounts.roles import has_permission
 from civicgrid.cases.workflow import Actor
@@ -49,13 +50,13 @@ def _day(value: str | None, field: str) -> dt.date | None:
 @api.get("/classes")
 def classes(session: DbSession, _actor: Reader, status: str | None = None) -> list[dict]:
     """Problem classes with size, label, status and cases per month."""
-    return register.list_classes(session, status=status)
+    return register.list_classes(session=session, status=status)
 
 
 @api.get("/classes/{class_id}")
 def one_class(class_id: str, session: DbSession, _actor: Reader) -> dict:
     """One class with its newest cases."""
-    return register.class_detail(session, class_id)
+    return register.class_detail(session=session, class_id=class_id)
 
 
 @api.post("/classes/decisions")
@@ -69,7 +70,7 @@ def decide(body: dict, session: DbSession, actor: Manager) -> dict:
 @api.get("/runs")
 def runs(session: DbSession, _actor: Reader) -> list[dict]:
     """The latest monthly mining runs."""
-    return register.list_runs(session)
+    return register.list_runs(session=session)
 
 
 @api.post("/runs")
@@ -86,7 +87,7 @@ def start_run(body: dict, session: DbSession, _actor: Manager) -> dict:
 @api.get("/tickets")
 def ticket_list(session: DbSession, _actor: Reader, open_only: bool = False) -> list[dict]:
     """Governance tickets, newest first."""
-    return tickets.list_tickets(session, open_only=open_only)
+    return tickets.list_tickets(session=session, open_only=open_only)
 
 
 @api.post("/tickets", status_code=201)
@@ -99,17 +100,18 @@ def raise_ticket(body: dict, session: DbSession, actor: Manager) -> dict:
         feedback_due=body.get("feedback_due"), actor=actor,
     )
     session.commit()
-    return tickets.ticket_view(session, ticket)
+    return tickets.ticket_view(session=session, ticket=ticket)
 
 
 @api.get("/tickets/{ticket_id}")
 def ticket(ticket_id: int, session: DbSession, _actor: Reader) -> dict:
     """One ticket with its history."""
-    return tickets.ticket_view(session, tickets.get_ticket(session, ticket_id))
+    return tickets.ticket_view(
+        session=session, ticket=tickets.get_ticket(session=session, ticket_id=ticket_id))
 
 
-def _may_work_on(session: DbSession, ticket_id: int, actor: Actor) -> None:
-    found = tickets.get_ticket(session, ticket_id)
+def _may_work_on(session: Session, ticket_id: int, actor: Actor) -> None:
+    found = tickets.get_ticket(session=session, ticket_id=ticket_id)
     if has_permission(actor.role, "insights.manage") or actor.unit_code == found.unit_code:
         return
     raise PermissionDenied("only the unit handling this ticket or a manager may update it",

@@ -197,7 +197,7 @@ def run_summary(run: ClassRun, classes: list[dict[str, Any]] | None = None) -> d
     return summary
 
 
-def list_runs(session: Session, *, limit: int = 24) -> list[dict[str, Any]]:
+def list_runs(*, session: Session, limit: int = 24) -> list[dict[str, Any]]:
     """The latest runs, newest first."""
     runs = session.scalars(select(ClassRun).order_by(ClassRun.id.desc()).limit(limit))
     return [run_summary(run) for run in runs]
@@ -224,7 +224,7 @@ def decide(*, session: Session, decision: dict[str, Any], actor: Actor) -> dict[
                               actor_id=actor.id, actor_name=actor.name))
     session.flush()
     log.info("class decision %s applied", decision["kind"])
-    return {"decision": decision, "classes": [c for c in list_classes(session)
+    return {"decision": decision, "classes": [c for c in list_classes(session=session)
                                                if c["id"] in _touched(parsed, records)]}
 
 
@@ -303,7 +303,7 @@ def class_month_counts(
 
 
 def list_classes(
-    session: Session, *, status: str | None = None, trend_months: int = 6
+    *, session: Session, status: str | None = None, trend_months: int = 6
 ) -> list[dict[str, Any]]:
     """Classes with size, label, status and the cases per month of the last months."""
     query = select(ProblemClass).order_by(ProblemClass.size.desc(), ProblemClass.id)
@@ -334,13 +334,13 @@ def _class_item(row: ProblemClass, months: list[str], counts: dict[str, int]) ->
     }
 
 
-def class_detail(session: Session, class_id: str, *, limit: int = 100) -> dict[str, Any]:
+def class_detail(*, session: Session, class_id: str, limit: int = 100) -> dict[str, Any]:
     """One class with its newest cases."""
     row = session.get(ProblemClass, class_id)
     if row is None:
         raise NotFound(f"no problem class {class_id!r}", field="class_id", value=class_id,
                        fix="GET /api/insights/classes lists the classes")
-    item = next((c for c in list_classes(session) if c["id"] == class_id), None)
+    item = next((c for c in list_classes(session=session) if c["id"] == class_id), None)
     cases = session.execute(
         select(Case.number, Case.title, Case.received_at, Case.status, Case.street_code,
                Case.community_code, Case.category_code)

@@ -96,7 +96,7 @@ def _event(
     session.flush()
 
 
-def get_ticket(session: Session, ticket_id: int) -> GovernanceTicket:
+def get_ticket(*, session: Session, ticket_id: int) -> GovernanceTicket:
     """The ticket, or a 404 naming the id."""
     ticket = session.get(GovernanceTicket, ticket_id)
     if ticket is None:
@@ -109,16 +109,16 @@ def add_note(*, session: Session, ticket_id: int, text: str, actor: Actor) -> di
     """Record a progress note."""
     if not (text or "").strip():
         raise ValidationFailed("a progress note needs text", field="text", value=text)
-    ticket = get_ticket(session, ticket_id)
+    ticket = get_ticket(session=session, ticket_id=ticket_id)
     _event(session, ticket, actor, "note", text=text.strip())
-    return ticket_view(session, ticket)
+    return ticket_view(session=session, ticket=ticket)
 
 
 def change_status(
     *, session: Session, ticket_id: int, status: str, actor: Actor, text: str = ""
 ) -> dict[str, Any]:
     """Move the ticket one stage forward or back."""
-    ticket = get_ticket(session, ticket_id)
+    ticket = get_ticket(session=session, ticket_id=ticket_id)
     allowed = _next_stages(ticket.status)
     if status not in allowed:
         raise ValidationFailed(
@@ -128,7 +128,7 @@ def change_status(
     previous, ticket.status = ticket.status, status
     _event(session, ticket, actor, "status", text=text or "", from_status=previous,
            to_status=status)
-    return ticket_view(session, ticket)
+    return ticket_view(session=session, ticket=ticket)
 
 
 def _next_stages(status: str) -> list[str]:
@@ -141,7 +141,7 @@ def add_attachment(
     actor: Actor,
 ) -> dict[str, Any]:
     """Store an attachment file after checking its size and type; records an event."""
-    ticket = get_ticket(session, ticket_id)
+    ticket = get_ticket(session=session, ticket_id=ticket_id)
     suffix = Path(filename or "").suffix.lower()
     _check_attachment(filename, suffix, content)
     safe = re.sub(r"[^\w.\-]+", "_", Path(filename).name)[-80:]
@@ -152,14 +152,14 @@ def add_attachment(
     _event(session, ticket, actor, "attachment", text=Path(filename).name,
            payload={"file": stored.name, "bytes": len(content),
                     "type": ATTACHMENT_TYPES[suffix]})
-    return ticket_view(session, ticket)
+    return ticket_view(session=session, ticket=ticket)
 
 
 def attachment_file(
     *, session: Session, ticket_id: int, name: str, data_dir: Path
 ) -> tuple[Path, str]:
     """The stored file and its type, for a name recorded on this ticket (nothing else)."""
-    ticket = get_ticket(session, ticket_id)
+    ticket = get_ticket(session=session, ticket_id=ticket_id)
     events = session.scalars(select(TicketEvent).where(
         TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "attachment"))
     for event in events:
@@ -187,7 +187,7 @@ def _check_attachment(filename: str, suffix: str, content: bytes) -> None:
                                value=filename)
 
 
-def ticket_view(session: Session, ticket: GovernanceTicket) -> dict[str, Any]:
+def ticket_view(*, session: Session, ticket: GovernanceTicket) -> dict[str, Any]:
     """The ticket as JSON, with its history."""
     events = session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
                              .order_by(TicketEvent.at, TicketEvent.id))
@@ -218,7 +218,7 @@ def ticket_row(ticket: GovernanceTicket) -> dict[str, Any]:
     }
 
 
-def list_tickets(session: Session, *, open_only: bool = False) -> list[dict[str, Any]]:
+def list_tickets(*, session: Session, open_only: bool = False) -> list[dict[str, Any]]:
     """Tickets, newest first."""
     query = select(GovernanceTicket).order_by(GovernanceTicket.id.desc())
     if open_only:
@@ -232,7 +232,7 @@ def ticket_effect(
     """Cases per month of the ticket's class before and after it, and the effect test."""
     from civicgrid.insights.effect import governance_effect
 
-    ticket = get_ticket(session, ticket_id)
+    ticket = get_ticket(session=session, ticket_id=ticket_id)
     today = today or local_date(dt.datetime.now(dt.UTC))
     raised = ticket.raised_on.replace(day=1)
     after_months = max(1, min(months, _months_between(raised, today.replace(day=1)) + 1))
