@@ -183,3 +183,11 @@ def test_attachment_uploaded_over_http_downloads_again(login: Any, report_week: 
     assert uploaded.status_code == 200
     assert again.status_code == 200 and again.content == b"%PDF-1.4 plan"
     assert outside.status_code == 404
+
+
+def test_report_of_an_empty_week_has_no_chart_and_says_why(session: Any) -> None:
+    from civicgrid.insights.analytics import report_data
+
+    data = report_data(session=session, kind="weekly", period="2019-W02")
+    assert data["trend"] == [] and data["totals"]["受理"] == 0
+    assert any("没有工单" in note for note in data["notes"])

@@ -121,3 +121,13 @@ def test_monthly_round_mines_the_last_complete_month_once(session: Any, planted:
     second = monthly_round(session=session, today=dt.date(2024, 4, 3))
     assert first is not None and first["month"] == MONTH and first["cases"] >= 180
     assert second is None
+
+
+def test_run_on_a_thin_month_warns_that_classes_are_provisional(session: Any) -> None:
+    from civicgrid.insights.register import run_month
+
+    texts = ["小区门口路灯不亮", "楼道灯坏了", "路灯不亮很黑", "公园路灯坏了", "路口路灯不亮"]
+    plant_cases(session, texts, [dt.date(2022, 6, 1 + n) for n in range(5)], prefix="INSTHIN")
+    result = run_month(session=session, month="2022-06", months=1)
+    assert result["cases"] == 5
+    assert any("样本太少" in note for note in result["notes"])

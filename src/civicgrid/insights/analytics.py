@@ -281,12 +281,15 @@ def report_data(
     alerts, alert_note = open_alerts(session)
     notes = [alert_note] if alert_note else []
     units = _ranked_units(session, span)
+    if not figures.get("received"):
+        notes.append(f"{span.label}没有工单：各节为空，趋势图从略。")
     data: dict[str, Any] = {
         "kind": kind, "period": span.label, "period_code": span.code, "district": district,
         "totals": _period_totals(figures),
         "rates": {k: v for k, v in rates.items() if v is not None},
         "trend": (weekly_trend if kind == "quarterly" else daily_trend)(session, span.start,
-                                                                         span.end),
+                                                                         span.end)
+        if figures.get("received") else [],
         "top_classes": top_classes(session, start=span.start, end=span.end),
         "top_places": top_places(session, start=span.start, end=span.end),
         "units": units, "alerts": alerts or [],
