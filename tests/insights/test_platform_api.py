@@ -191,3 +191,12 @@ def test_report_of_an_empty_week_has_no_chart_and_says_why(session: Any) -> None
     data = report_data(session=session, kind="weekly", period="2019-W02")
     assert data["trend"] == [] and data["totals"]["受理"] == 0
     assert any("没有工单" in note for note in data["notes"])
+
+
+def test_report_top_classes_carry_their_heat_index(session: Any, report_week: str) -> None:
+    from civicgrid.insights.analytics import report_data
+
+    data = report_data(session=session, kind="weekly", period=report_week)
+    assert data["top_classes"], data["notes"]
+    assert all(0 <= c["heat"] <= 100 for c in data["top_classes"])
+    assert sum(c["size"] for c in data["top_classes"]) <= 30

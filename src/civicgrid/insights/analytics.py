@@ -184,8 +184,35 @@ def top_classes(
     ).all()
     classes = {c.id: c for c in session.scalars(
         select(ProblemClass).where(ProblemClass.id.in_([r[0] for r in rows])))}
+    heat = class_heat(session, [r[0] for r in rows], start=start, end=end)
     return [{"id": cid, "label": display_label(classes[cid]), "size": int(n),
-             "total": classes[cid].size, "heat": None} for cid, n in rows if cid in classes]
+             "total": classes[cid].size, "heat": heat.get(cid)}
+            for cid, n in rows if cid in classes]
+
+
+def class_heat(
+    session: Session, class_ids: list[str], *, start: dt.date | None, end: dt.date | None
+) -> dict[str, float]:
+    """Heat index (0–100, :mod:`civicgrid.insights.heat`) of each class over its cases in
+    range: volume, distinct reporters, intensity in time and spread over communities."""
+    from civicgrid.insights.heat import CaseFacts, ClassMembers, hot_issues
+
+    if not class_ids:
+        return {}
+    facts = session.execute(
+        select(ClassMembership.class_id, Case.reporter_phone, Case.received_at,
+               func.coalesce(Case.community_code, Case.street_code))
+        .join(Case, Case.id == ClassMembership.case_id)
+        .where(ClassMembership.class_id.in_(class_ids), *_date_range(start, end))
+    ).all()
+    rows: dict[str, list[int]] = {}
+    for index, fact in enumerate(facts):
+        rows.setdefault(fact[0], []).append(index)
+    members = [ClassMembers(cid, cid, rows[cid]) for cid in class_ids if cid in rows]
+    case_facts = CaseFacts(reporters=[f[1] for f in facts], times=[f[2] for f in facts],
+                           places=[f[3] for f in facts])
+    issues, _notes = hot_issues(members, case_facts, top=len(members))
+    return {issue.id: issue.heat for issue in issues}
 
 
 def top_places(

@@ -228,7 +228,7 @@ const CGI = (() => {
         series: [{type: "bar", data: regions.map((r) => r.count)}]}, $("dash-heat-note"), regions.length ? null : "近30天没有带街道信息的工单。");
       const heatNote = $("dash-heat-note");
       heatNote.textContent = [heatNote.textContent, ...d.heat.notes].filter(Boolean).join("；");
-      $("dash-classes").innerHTML = d.top_classes.length ? d.top_classes.map((c) => `<li>${esc(c.label)}（${esc(c.id)}）：${c.size} 件</li>`).join("")
+      $("dash-classes").innerHTML = d.top_classes.length ? d.top_classes.map((c) => `<li>${esc(c.label)}（${esc(c.id)}）：${c.size} 件${c.heat === null ? "" : "，热度 " + c.heat}</li>`).join("")
         : '<li class="muted">尚无已归类的工单。</li>';
       $("dash-alerts").innerHTML = d.alerts === null ? '<li class="muted">预警模块未安装。</li>'
         : d.alerts.length ? d.alerts.map((a) => `<li>${esc(a.level)} ${esc(a.title)} <span class="muted">${esc(a.since || "")}</span></li>`).join("")
