@@ -150,7 +150,15 @@ const CGI = (() => {
     await header();
     const cats = await api("/api/jurisdiction/categories");
     $("heat-category").innerHTML += cats.filter((c) => c.level === 1).map((c) => `<option value="${esc(c.code)}">${esc(c.name)}</option>`).join("");
-    const geo = await fetch("/api/places/regions.geojson", {credentials: "same-origin"}).then((r) => r.ok ? r.json() : null).catch(() => null);
+    // Region outlines come from the grids package (/api/places/regions.geojson?level=…) when installed.
+    const outlines = {};
+    const regionLayer = async (level) => {
+      if (!(level in outlines)) {
+        outlines[level] = await fetch("/api/places/regions.geojson?level=" + level, {credentials: "same-origin"})
+          .then((r) => r.ok ? r.json() : null).catch(() => null);
+      }
+      return outlines[level];
+    };
     const form = $("heat-form");
     const load = async () => {
       const params = new URLSearchParams();
@@ -169,7 +177,7 @@ const CGI = (() => {
         visualMap: {min: 0, max: Math.max(1, ...regions.flatMap((r) => Object.values(r.categories))), orient: "horizontal", left: "center", bottom: 0},
         series: [{type: "heatmap", data: regions.flatMap((r, y) => catNames.map((c, x) => [x, y, r.categories[c] || 0]))}]},
         $("heat-chart-note"), regions.length ? null : "所选条件下没有工单，热力图为空。");
-      drawMap(data);
+      drawMap(data, await regionLayer(data.level));
     };
     let hexMap = null;
     const loadHexagons = async (params) => {
@@ -188,7 +196,7 @@ const CGI = (() => {
         onEachFeature: (f, l) => l.bindTooltip(`${f.properties.count} 件`)}).addTo(hexMap);
       hexMap.fitBounds(layer.getBounds());
     };
-    const drawMap = (data) => {
+    const drawMap = (data, geo) => {
       if (!geo || window.leafletMissing || !window.L) {
         $("heat-map").hidden = true;
         $("map-note").textContent = geo ? "地图库未安装（npm ci），仅显示热力图与表格。" : "区域边界（GeoJSON）暂不可用，仅显示热力图与表格。";
