@@ -73,11 +73,31 @@ MATRIX: list[tuple[str, str, set[str] | None, dict | None]] = [
     ("GET", "/api/risk/report", ALL, None),
     ("GET", "/api/risk/report.xlsx", ALL, None),
     ("GET", "/api/risk/report.docx", ALL, None),
+    # insights (一类事 governance, heat map, dashboard, reports)
+    ("GET", "/api/insights/classes", ALL, None),
+    ("GET", "/api/insights/classes/{class_id}", ALL, None),
+    ("POST", "/api/insights/classes/decisions", {"admin", "dispatcher", "leader"},
+     {"kind": "rename", "class_id": "C9999", "label": "x"}),
+    ("GET", "/api/insights/runs", ALL, None),
+    ("POST", "/api/insights/runs", {"admin", "dispatcher", "leader"}, {"month": "2019-01", "months": 1}),
+    ("GET", "/api/insights/tickets", ALL, None),
+    ("POST", "/api/insights/tickets", {"admin", "dispatcher", "leader"}, {"class_id": "C9999"}),
+    ("GET", "/api/insights/tickets/{ticket_id}", ALL, None),
+    ("POST", "/api/insights/tickets/{ticket_id}/notes", ALL, {"text": "x"}),
+    ("POST", "/api/insights/tickets/{ticket_id}/status", ALL, {"status": "analysis"}),
+    ("POST", "/api/insights/tickets/{ticket_id}/attachments", ALL, None),
+    ("GET", "/api/insights/tickets/{ticket_id}/attachments/{name}", ALL, None),
+    ("GET", "/api/insights/tickets/{ticket_id}/effect", ALL, None),
+    ("GET", "/api/insights/heatmap", ALL, None),
+    ("GET", "/api/insights/heatmap/h3", ALL, None),
+    ("GET", "/api/insights/dashboard", ALL, None),
+    ("GET", "/api/insights/reports/{kind}", ALL, None),
 ]
 
-VALUES = {"number": "NS00000000000000", "action": "supervise", "year": "2026", "message_id": "999999"}
+VALUES = {"number": "NS00000000000000", "action": "supervise", "year": "2026", "message_id": "999999",
+          "class_id": "C9999", "ticket_id": "999999", "name": "x.pdf", "kind": "weekly"}
 VALUES.update({"code": "440305001901001", "user_id": "999999", "version_id": "999999",
-               "kind": "gas", "plan_id": "999999"})  # grids
+               "plan_id": "999999"})  # grids
 VALUES["alert_id"] = "999999"  # risk early warning (civicgrid.risk)
 
 

@@ -35,6 +35,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Risk early warning: every staff role reads alerts; handlers act on their unit's only.
     "risk.read": frozenset(ROLES),
     "risk.act": frozenset({"admin", "dispatcher", "handler", "leader"}),
+    # 一类事 classes, tickets, heat maps and the dashboard: all staff read; managers act.
+    "insights.read": frozenset(ROLES),
+    "insights.manage": frozenset({"admin", "dispatcher", "leader"}),
 }
 
 # Roles that see reporters' names and phones unmasked. Handlers need them to call the

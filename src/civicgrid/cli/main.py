@@ -22,6 +22,7 @@ COMMAND_GROUPS: list[tuple[str, str]] = [
     ("grids", "civicgrid.grids.cli"),
     ("assistant", "civicgrid.assistant.cli"),
     ("places", "civicgrid.grids.places_cli"),
+    ("report", "civicgrid.insights.report_cli"),
 ]
 
 app = typer.Typer(

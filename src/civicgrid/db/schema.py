@@ -9,6 +9,7 @@ from __future__ import annotations
 import civicgrid.accounts.models
 import civicgrid.cases.models
 import civicgrid.grids.models
+import civicgrid.insights.models
 import civicgrid.jurisdiction.models
 import civicgrid.notifications.models  # noqa: F401
 import civicgrid.risk.models  # noqa: F401

@@ -28,4 +28,5 @@ def prepare_demo(settings: Settings, *, cases: int = 400) -> dict:
 
         run_demo_history(session=session)  # the detectors explain the demo stream's risks
     db.engine.dispose()
+    from civicgrid.insights.register import prepare_demo_classes; prepare_demo_classes(settings)  # noqa: E702,I001
     return {"generated_cases": report.cases, "created": report.cases, "users": report.users}

@@ -290,3 +290,37 @@ def report(
     except (OSError, ValueError, ReportDataError) as exc:
         fail(f"{type(exc).__name__}: {exc}", as_json)
     emit({"out": str(path), "kind": kind}, as_json, lambda r: f"report written: {r['out']}")
+
+
+@app.command("run")
+def run(
+    month: str = typer.Option(None, "--month", help="YYYY-MM (default: month of the newest case)."),
+    months: int = typer.Option(12, "--months", help="Months of cases mined, ending with --month."),
+    min_size: int = MinSizeOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Monthly class-mining run over the cases in the database (ids stay stable)."""
+    from civicgrid.db.runtime import open_database
+    from civicgrid.errors import CivicGridError
+    from civicgrid.insights.register import run_month
+    from civicgrid.settings import get_settings
+
+    db = open_database(get_settings())
+    try:
+        with db.sessions() as session:
+            result = run_month(session=session, month=month, months=months,
+                               min_class_size=min_size)
+            session.commit()
+    except CivicGridError as exc:
+        fail(f"{exc.message} ({exc.field}={exc.value!r})", as_json)
+    finally:
+        db.engine.dispose()
+    emit(result, as_json, _run_summary)
+
+
+def _run_summary(result: dict[str, Any]) -> str:
+    lines = [f"run {result['month']}: {result['cases']} cases, {result['class_count']} classes, "
+             f"{result['classed']} cases classed"]
+    lines += [f"  {c['id']}  {c['size']:>5}  {c['label']}" for c in result.get("classes", [])[:20]]
+    lines += [f"note: {n}" for n in result["notes"]]
+    return "\n".join(lines)

@@ -175,6 +175,21 @@ def reconcile(
     return Reconciliation(ordered, assignment, notes)
 
 
+def apply_decision(
+    register: Sequence[ClassRecord], decision: Decision, *, run: str
+) -> tuple[list[ClassRecord], list[str]]:
+    """Apply one staff decision to the register now (before any run); returns it and notes.
+
+    The database applies decisions at once, so that the console shows them immediately and
+    the next run starts from a register that already holds them.
+    """
+    records = {c.id: ClassRecord.from_dict(c.to_dict()) for c in register}
+    notes: list[str] = []
+    counter = [_highest_number(records.values())]
+    _apply(decision, records, counter, notes, run)
+    return sorted(records.values(), key=lambda c: c.id), notes
+
+
 def _highest_number(records: Any) -> int:
     numbers = [int(c.id[1:]) for c in records if c.id[:1] == "C" and c.id[1:].isdigit()]
     return max(numbers, default=0)

@@ -167,7 +167,7 @@ def attach_border_cases(
     vectors: np.ndarray, labels: np.ndarray, usable: np.ndarray, threshold: float
 ) -> np.ndarray:
     """Labels with each usable noise row moved into its nearest class if close enough."""
-    count = int(labels.max()) + 1
+    count = int(labels.max()) + 1 if len(labels) else 0
     if count < 1:
         return labels
     centroids = normalize(np.vstack([vectors[labels == k].mean(axis=0) for k in range(count)]))

@@ -56,7 +56,9 @@ def ranked_units(units: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 def _section_items(data: Mapping[str, Any], field: str) -> list[Mapping[str, Any]]:
     items = list(data.get(field) or [])
-    return ranked_units(items) if field == "units" else items
+    if field != "units" or all("rank" in item for item in items):
+        return items  # units ranked by the caller (the platform's scores) keep that order
+    return ranked_units(items)
 
 
 def report_title(data: Mapping[str, Any]) -> str:

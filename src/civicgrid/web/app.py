@@ -81,12 +81,12 @@ def _mount_routers(app: FastAPI) -> None:
     from civicgrid.audit.api import router as audit_router
     from civicgrid.cases.api import router as cases_router
     from civicgrid.grids.api import router as grids_router
+    from civicgrid.insights.api import router as insights_router
     from civicgrid.jurisdiction.api import router as jurisdiction_router
     from civicgrid.notifications.api import router as inbox_router
     from civicgrid.risk.api import router as risk_router
     from civicgrid.web.pages import router as pages_router
 
     for router in (accounts_router, cases_router, jurisdiction_router, inbox_router,
-                   audit_router, grids_router, pages_router):
+                   audit_router, grids_router, insights_router, risk_router, pages_router):
         app.include_router(router)
-    app.include_router(risk_router)
