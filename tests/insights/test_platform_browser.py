@@ -6,23 +6,18 @@ from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.db
-
 PASSWORD = "test-pass-2026"
 
 
+pytestmark = [pytest.mark.db, pytest.mark.browser]
+
+
 @pytest.fixture(scope="module")
-def browser_page() -> Any:
-    """A Chromium page, or a skip naming how to install the browser."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch()
-        except Exception as exc:  # noqa: BLE001 (any launch failure means: no browser here)
-            pytest.skip(f"Chromium not available ({type(exc).__name__}); "
-                        "run 'python -m playwright install chromium'")
-        yield browser.new_page()
-        browser.close()
+def browser_page(chromium: Any) -> Any:
+    """A page in Debian's Chromium (the shared fixture skips when it is absent)."""
+    page = chromium.new_page(viewport={"width": 1366, "height": 900})
+    yield page
+    page.close()
 
 
 def _login(page: Any, server: str, username: str) -> list[str]:
@@ -36,7 +31,8 @@ def _login(page: Any, server: str, username: str) -> list[str]:
     return errors
 
 
-def test_dashboard_renders_totals_and_the_three_rates(browser_page: Any, server: str) -> None:
+def test_dashboard_renders_totals_and_the_three_rates(browser_page: Any, server: str,
+                                                     screenshot: Any) -> None:
     errors = _login(browser_page, server, "t_leader")
     browser_page.goto(f"{server}/console/dashboard")
     browser_page.wait_for_selector("#dash-rates .tile")
@@ -44,6 +40,7 @@ def test_dashboard_renders_totals_and_the_three_rates(browser_page: Any, server:
     assert browser_page.locator("#dash-totals .tile").count() == 4
     assert all(name in rates for name in ("响应率", "按时办结率", "满意率"))
     assert errors == []
+    screenshot(browser_page, "dashboard")
 
 
 def test_classes_page_lists_classes_or_says_none(browser_page: Any, server: str) -> None:

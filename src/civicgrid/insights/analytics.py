@@ -18,7 +18,6 @@ import logging
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from civicgrid.cases import metrics, states
@@ -36,7 +35,6 @@ log = logging.getLogger(__name__)
 LEVELS = {"street": Case.street_code, "community": Case.community_code, "grid": Case.grid_code}
 LEVEL_NAMES = {"street": "街道", "community": "社区", "grid": "网格"}
 RATE_KEYS = {"响应率": "response_rate", "按时办结率": "on_time_rate", "满意率": "satisfaction_rate"}
-NO_ALERTS_NOTE = "预警模块未安装（civicgrid.risk.models 不存在），本节略去。"
 
 
 def _moment(day: dt.date) -> dt.datetime:
@@ -230,36 +228,21 @@ def top_places(
 def open_alerts(
     session: Session, *, limit: int = 20
 ) -> tuple[list[dict[str, Any]] | None, str | None]:
-    """Open risk alerts when the risk package's tables exist; otherwise (None, note)."""
-    try:
-        from civicgrid.risk.models import Alert  # type: ignore[import-not-found]
-    except ImportError:
-        return None, NO_ALERTS_NOTE
-    try:
-        with session.begin_nested():
-            alerts = list(session.scalars(select(Alert).limit(1000)))
-    except SQLAlchemyError as exc:
-        log.warning("alerts could not be read: %s", exc.__class__.__name__)
-        return None, "预警表不可读（可能尚未迁移），本节略去。"
-    items = [_alert_item(a) for a in alerts if _is_open(a)]
-    items.sort(key=lambda a: a["since"] or "", reverse=True)
-    return items[:limit], None
+    """Open risk alerts (not closed, not a false alarm), newest first, and no note."""
+    from civicgrid.risk.models import RiskAlert
 
-
-def _is_open(alert: Any) -> bool:
-    status = str(getattr(alert, "status", "open") or "open")
-    return status not in ("closed", "resolved", "dismissed", "done")
-
-
-def _alert_item(alert: Any) -> dict[str, Any]:
-    since = next((getattr(alert, k) for k in ("raised_at", "created_at", "since", "at")
-                  if getattr(alert, k, None) is not None), None)
-    title = next((getattr(alert, k) for k in ("title", "summary", "message", "kind")
-                  if getattr(alert, k, None)), f"预警 {getattr(alert, 'id', '')}")
-    level = next((getattr(alert, k) for k in ("level", "severity") if getattr(alert, k, None)), "")
-    return {"id": getattr(alert, "id", None), "title": str(title), "level": str(level),
-            "since": since.isoformat()[:16] if hasattr(since, "isoformat") else since,
-            "status": getattr(alert, "status", None)}
+    rows = session.scalars(
+        select(RiskAlert)
+        .where(RiskAlert.status.not_in(("closed", "false_alarm")))
+        .order_by(RiskAlert.detected_at.desc())
+        .limit(limit)
+    )
+    items = [
+        {"id": a.id, "title": a.title, "level": a.severity, "type": a.type, "status": a.status,
+         "since": a.detected_at.isoformat()[:16], "overdue": a.overdue}
+        for a in rows
+    ]
+    return items, None
 
 
 def dashboard(*, session: Session, now: dt.datetime | None = None) -> dict[str, Any]:

@@ -238,8 +238,7 @@ const CGI = (() => {
       heatNote.textContent = [heatNote.textContent, ...d.heat.notes].filter(Boolean).join("；");
       $("dash-classes").innerHTML = d.top_classes.length ? d.top_classes.map((c) => `<li>${esc(c.label)}（${esc(c.id)}）：${c.size} 件${c.heat === null ? "" : "，热度 " + c.heat}</li>`).join("")
         : '<li class="muted">尚无已归类的工单。</li>';
-      $("dash-alerts").innerHTML = d.alerts === null ? '<li class="muted">预警模块未安装。</li>'
-        : d.alerts.length ? d.alerts.map((a) => `<li>${esc(a.level)} ${esc(a.title)} <span class="muted">${esc(a.since || "")}</span></li>`).join("")
+      $("dash-alerts").innerHTML = d.alerts.length ? d.alerts.map((a) => `<li>${esc(a.level)} <a href="/console/risk/alerts/${a.id}">${esc(a.title)}</a> <span class="muted">${esc(a.since || "")}${a.overdue ? "（超时未签收）" : ""}</span></li>`).join("")
         : '<li class="muted">暂无未处置预警。</li>';
     };
     await refresh();
