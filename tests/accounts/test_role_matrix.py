@@ -41,9 +41,19 @@ MATRIX: list[tuple[str, str, set[str] | None, dict | None]] = [
     # audit
     ("GET", "/api/audit/stats", {"admin", "dispatcher", "leader", "viewer", "handler"}, None),
     ("POST", "/api/audit/check", ALL, {"request": "路灯坏了", "reply": "已修复"}),
+    # assistant (南小格 knowledge assistant)
+    ("POST", "/api/assistant/ask", ALL, {"question": "占道经营怎么处理"}),
+    ("POST", "/api/assistant/questions/{question_id}/feedback", ALL, {"useful": True}),
+    ("GET", "/api/assistant/questions", {"admin"}, None),
+    ("GET", "/api/assistant/documents", ALL, None),
+    ("GET", "/api/assistant/documents/{document_id}", ALL, None),
+    ("POST", "/api/assistant/documents", {"admin"}, None),
+    ("PUT", "/api/assistant/documents/{document_id}", {"admin"}, None),
+    ("DELETE", "/api/assistant/documents/{document_id}", {"admin"}, None),
 ]
 
 VALUES = {"number": "NS00000000000000", "action": "supervise", "year": "2026", "message_id": "999999"}
+VALUES.update({"question_id": "999999", "document_id": "999999"})  # assistant
 
 
 def _url(template: str) -> str:

@@ -27,6 +27,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "users.manage": frozenset({"admin"}),
     "pack.manage": frozenset({"admin"}),
     "mapping.manage": frozenset({"admin", "dispatcher"}),
+    "assistant.use": frozenset(ROLES),
+    "assistant.manage": frozenset({"admin"}),
 }
 
 # Roles that see reporters' names and phones unmasked. Handlers need them to call the

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from civicgrid.assistant import store
 from civicgrid.assistant.models import KnowledgeDocument
@@ -56,3 +56,11 @@ def ensure_demo_handbook(session: Session) -> dict[str, int]:
         added += 1
     log.info("demo handbook: %d document(s) added, %d present", added, len(present))
     return {"handbook_added": added, "handbook_present": len(present)}
+
+
+def load_demo_handbook(sessions: sessionmaker[Session]) -> dict[str, int]:
+    """Load the demo handbook in its own committed transaction (used by the demo setup)."""
+    with sessions() as session:
+        report = ensure_demo_handbook(session)
+        session.commit()
+    return report

@@ -76,6 +76,7 @@ def create_app(
 
 def _mount_routers(app: FastAPI) -> None:
     from civicgrid.accounts.api import router as accounts_router
+    from civicgrid.assistant.api import router as assistant_router
     from civicgrid.audit.api import router as audit_router
     from civicgrid.cases.api import router as cases_router
     from civicgrid.jurisdiction.api import router as jurisdiction_router
@@ -83,5 +84,5 @@ def _mount_routers(app: FastAPI) -> None:
     from civicgrid.web.pages import router as pages_router
 
     for router in (accounts_router, cases_router, jurisdiction_router, inbox_router,
-                   audit_router, pages_router):
+                   audit_router, assistant_router, pages_router):
         app.include_router(router)
