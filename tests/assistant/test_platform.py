@@ -202,6 +202,7 @@ def test_failing_llm_falls_back_and_the_log_says_why(
             session=session, settings=_stub_settings(stub, tmp_path), question="井盖缺失怎么办",
             user_id=None, filters=questions.Filters(document_ids=[document_id]))
     assert answer["mode"] == "offline" and answer["citations"]
+    assert answer["fallback_kind"] == "llm_failed"
     row = session.get(AssistantQuestion, answer["id"])
     assert row.llm_model is None and reason in row.fallback_reason
 

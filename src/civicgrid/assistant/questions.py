@@ -73,7 +73,15 @@ def ask_logged(
     session.add(row)
     session.flush()
     log.info("question %s answered (%s, %d citations)", row.id, answer.mode, len(citations))
-    return {**question_record(row), "citations": citations, "suggested_unit": unit}
+    return {**question_record(row), "citations": citations, "suggested_unit": unit,
+            "fallback_kind": _fallback_kind(row.fallback_reason)}
+
+
+def _fallback_kind(reason: str | None) -> str | None:
+    """``no_llm``, ``llm_failed`` or ``not_asked`` for pages to word in Chinese; None if used."""
+    if reason is None:
+        return None
+    return {NO_LLM: "no_llm", NOT_ASKED: "not_asked"}.get(reason, "llm_failed")
 
 
 def _fallback_reason(answer: Answer, llm_configured: bool) -> str | None:

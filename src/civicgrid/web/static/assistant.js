@@ -15,7 +15,8 @@ const Assistant = (() => {
   }
 
   function citationHtml(c) {
-    const path = (c.heading_path || []).join(" › ");
+    // The document's own title heading is already shown in bold; skip it in the path.
+    const path = (c.heading_path || []).filter((h) => !c.document_title.startsWith(h)).join(" › ");
     return `<li class="citation"><div><b>${esc(c.document_title)}</b>
       <span class="muted">${esc(path)}${c.article ? " › " + esc(c.article) : ""}</span>
       <span class="muted">［${esc(c.passage_id)} · ${esc(c.version)} · 相关度 ${Number(c.score).toFixed(2)}］</span></div>
@@ -26,7 +27,9 @@ const Assistant = (() => {
     const cites = a.citations.length
       ? `<p class="muted">依据：</p><ol class="citations">${a.citations.map(citationHtml).join("")}</ol>` : "";
     const unit = a.suggested_unit ? `<p>建议承办单位：<b>${esc(a.suggested_unit.name)}</b>${a.suggested_unit.code ? `（${esc(a.suggested_unit.code)}）` : ""}</p>` : "";
-    const fallback = a.fallback_reason ? `<p class="hint">说明：${esc(a.fallback_reason)}</p>` : "";
+    const fallback = a.fallback_kind === "llm_failed"
+      ? `<p class="hint">大模型本次未能给出可用回答，已改为摘录文档原文（原因：${esc(a.fallback_reason)}）。</p>`
+      : a.fallback_kind === "no_llm" && a.found ? `<p class="hint">未接入大模型：以下为文档原文摘录。</p>` : "";
     const flagged = a.injection_flagged ? `<p class="hint">提示：问题或文档中含有类似“指令”的文字，已按普通文字处理。</p>` : "";
     return `<div class="answer-text">${esc(a.answer).replace(/\n/g, "<br>")}</div>
       <p class="muted">${esc(MODE[a.mode] || a.mode)}${a.llm_model ? "（" + esc(a.llm_model) + "）" : ""}</p>
