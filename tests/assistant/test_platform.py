@@ -119,14 +119,53 @@ def test_instruction_inside_a_document_never_changes_the_answer(login: Any) -> N
 def test_failing_document_is_refused_by_name_and_nothing_is_written(login: Any) -> None:
     admin = login("t_admin")
     before = admin.get("/api/assistant/documents").json()
-    broken = admin.post("/api/assistant/documents",
-                        files={"file": ("坏掉的手册.pdf", b"%PDF-1.4 not really a pdf", "application/pdf")})
+    fake_pdf = ("坏掉的手册.pdf", b"%PDF-1.4 not really a pdf", "application/pdf")
+    broken = admin.post("/api/assistant/documents", files={"file": fake_pdf})
     assert broken.status_code == 422
     assert "坏掉的手册.pdf" in broken.json()["error"]["message"]
     wrong_type = admin.post("/api/assistant/documents",
                             files={"file": ("程序.exe", b"MZ\x90\x00", "application/octet-stream")})
     assert wrong_type.status_code == 422 and ".exe" in wrong_type.json()["error"]["message"]
     assert admin.get("/api/assistant/documents").json() == before
+
+
+def test_oversized_document_is_refused_with_the_limit(login: Any) -> None:
+    big = b"#" * (store.MAX_UPLOAD_BYTES + 1)
+    answer = login("t_admin").post("/api/assistant/documents",
+                                   files={"file": ("超大手册.md", big, "text/markdown")})
+    assert answer.status_code == 422
+    assert "超大手册.md" in answer.json()["error"]["message"]
+    assert "10 MiB" in answer.json()["error"]["message"]
+
+
+def test_qa_sheet_upload_answers_with_the_row_and_its_unit(login: Any) -> None:
+    sheet = "问题,答案,责任单位\n路灯不亮找谁,路灯不亮由城管部门的路灯管理所维修,南山区城市管理和综合执法局\n"
+    document = _upload(login("t_admin"), "路灯问答.csv", sheet)
+    answer = _ask(login("t_grid"), "路灯不亮找谁", document_ids=[document["id"]])
+    assert answer["citations"][0]["article"] == "第1行"
+    assert answer["suggested_unit"]["code"] == "CGJ"
+
+
+def test_docx_upload_keeps_word_headings(login: Any, tmp_path: Path) -> None:
+    import docx
+
+    word = docx.Document()
+    word.add_heading("电动自行车充电管理（测试）", level=1)
+    word.add_paragraph("第一条 网格员发现电动自行车在楼道内充电的，应当劝导到集中充电点充电。")
+    path = tmp_path / "充电管理.docx"
+    word.save(str(path))
+    answer = login("t_admin").post("/api/assistant/documents", files={"file": (
+        path.name, path.read_bytes(), "application/octet-stream")})
+    assert answer.status_code == 201, answer.text
+    asked = _ask(login("t_grid"), "电动自行车楼道充电怎么办", document_ids=[answer.json()["id"]])
+    assert asked["citations"][0]["heading_path"] == ["电动自行车充电管理（测试）"]
+
+
+def test_unit_filter_limits_the_citations_to_that_unit(login: Any) -> None:
+    _upload(login("t_admin"), "井盖缺失处置3.md", MANHOLE)
+    answer = _ask(login("t_grid"), "井盖缺失怎么办", units=["南山区水务局"])
+    assert answer["citations"]
+    assert {c["unit"] for c in answer["citations"]} == {"南山区水务局"}
 
 
 def test_feedback_is_stored_in_the_question_log(login: Any) -> None:

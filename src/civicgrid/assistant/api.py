@@ -25,7 +25,7 @@ api = APIRouter(prefix="/api/assistant", tags=["assistant"])
 pages = APIRouter(include_in_schema=False)
 Asker = Annotated[Actor, Depends(requires("assistant.use"))]
 Manager = Annotated[Actor, Depends(requires("assistant.manage"))]
-# Read whole then checked against store.MAX_UPLOAD_BYTES; one byte over is enough to refuse.
+# Uploads are read up to one byte past the limit: enough for store to refuse them by size.
 _READ_LIMIT = store.MAX_UPLOAD_BYTES + 1
 
 

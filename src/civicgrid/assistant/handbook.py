@@ -34,10 +34,12 @@ def handbook_files() -> list[Path]:
 
 
 def ensure_demo_handbook(session: Session) -> dict[str, int]:
-    """Load every handbook file not already stored (by file name); not committed."""
+    """Load every handbook file not stored yet (by file name); not committed.
+
+    A handbook document an administrator deleted counts as stored: it stays deleted.
+    """
     present = set(session.scalars(
-        select(KnowledgeDocument.source)
-        .where(KnowledgeDocument.demo.is_(True), KnowledgeDocument.status == store.ACTIVE)
+        select(KnowledgeDocument.source).where(KnowledgeDocument.demo.is_(True))
     ))
     added = 0
     for path in handbook_files():

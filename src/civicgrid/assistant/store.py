@@ -147,7 +147,9 @@ def passages_of(*, session: Session, document_id: int) -> list[KnowledgePassage]
 # ---- reading uploads ----------------------------------------------------------------------
 
 
-def parse_upload(upload: Upload, *, unit: str | None, version: str) -> tuple[Document, list[Passage]]:
+def parse_upload(
+    upload: Upload, *, unit: str | None, version: str
+) -> tuple[Document, list[Passage]]:
     """The document and passages of an upload; ValidationFailed naming the file if unusable."""
     name = Path(upload.filename or "").name
     _check_upload(name, upload.content)
