@@ -9,10 +9,10 @@ knowledge on SQLite and PostgreSQL alike, and backups of the database cover the 
 base too.
 
 Search runs on a :class:`~civicgrid.assistant.index.KnowledgeIndex` held in memory per
-process and per database. It is rebuilt from the rows when the knowledge changes, which
-:func:`knowledge_index` detects with one cheap query (passage count, highest passage id,
-latest upload time, active document count). Rebuilding tokenises every passage: well under a
-second for a district handbook of a few hundred passages.
+process and per database. :func:`knowledge_index` notices a change with two cheap queries
+(passage count, highest passage id, active document count, latest upload time) and then
+re-reads and tokenises only the documents added, replaced or deleted since; tokenising is
+the slow part (about 2 ms a passage on the 2-core test machine, see bench/assistant_db.py).
 
 Passage keys are ``{document id}#{position}`` (``7#3``). They are reused by the next version
 of the same document, so the question log stores, for each citation, the key together with
@@ -229,21 +229,35 @@ def _store_passages(session: Session, row: KnowledgeDocument, passages: list[Pas
 # ---- the search index -----------------------------------------------------------------------
 
 _lock = threading.Lock()
-_cache: dict[str, tuple[tuple, KnowledgeIndex]] = {}
+_cache: dict[str, _Cached] = {}
+
+
+@dataclass(frozen=True)
+class _Cached:
+    """An index with the database state it reflects: overall, and per document."""
+
+    stamp: tuple
+    index: KnowledgeIndex
+    documents: dict[str, tuple]
 
 
 def knowledge_index(*, session: Session) -> KnowledgeIndex:
-    """The search index over the database's current passages (rebuilt when they change)."""
+    """The search index over the database's current passages (updated when they change).
+
+    Only documents added, replaced or deleted since the last call are re-read and
+    tokenised; the update goes into a copy, so questions being answered keep searching the
+    index they started with.
+    """
     stamp = _fingerprint(session)
     key = _database_key(session)
     with _lock:
         cached = _cache.get(key)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
-    index = _build_index(session)
+    if cached is not None and cached.stamp == stamp:
+        return cached.index
+    fresh = _synchronised(session, cached, stamp)
     with _lock:
-        _cache[key] = (stamp, index)
-    return index
+        _cache[key] = fresh
+    return fresh.index
 
 
 def _fingerprint(session: Session) -> tuple:
@@ -262,19 +276,29 @@ def _database_key(session: Session) -> str:
     return f"{id(bind)}:{bind.url.render_as_string(hide_password=True)}"
 
 
-def _build_index(session: Session) -> KnowledgeIndex:
-    index = KnowledgeIndex()
-    rows = session.scalars(
+def _document_stamp(row: KnowledgeDocument) -> tuple:
+    return (row.version, row.content_sha, row.uploaded_at, row.title, row.unit)
+
+
+def _synchronised(session: Session, cached: _Cached | None, stamp: tuple) -> _Cached:
+    rows = {str(row.id): row for row in session.scalars(
         select(KnowledgeDocument).where(KnowledgeDocument.status == ACTIVE)
         .order_by(KnowledgeDocument.id)
-    )
-    for row in rows:
-        document = Document(doc_id=str(row.id), title=row.title, source=row.source,
+    )}
+    index = cached.index.copy() if cached is not None else KnowledgeIndex()
+    known = cached.documents if cached is not None else {}
+    stamps = {doc_id: _document_stamp(row) for doc_id, row in rows.items()}
+    for doc_id in [d for d in index.documents if known.get(d) != stamps.get(d)]:
+        index.remove(doc_id)
+    changed = [doc_id for doc_id in rows if doc_id not in index.documents]
+    for doc_id in changed:
+        row = rows[doc_id]
+        document = Document(doc_id=doc_id, title=row.title, source=row.source,
                             version=f"v{row.version}", kind=row.kind, unit=row.unit)
         index.add(document, [_passage(p) for p in passages_of(session=session,
                                                               document_id=row.id)])
-    log.info("built the knowledge index: %d documents", len(index.documents))
-    return index
+    log.info("knowledge index updated: %d of %d documents re-read", len(changed), len(rows))
+    return _Cached(stamp=stamp, index=index, documents=stamps)
 
 
 def _passage(row: KnowledgePassage) -> Passage:
