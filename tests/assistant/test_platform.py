@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from civicgrid.assistant import questions, store
-from civicgrid.assistant.answering import NO_EVIDENCE
+from civicgrid.assistant.answering import EMPTY_QUESTION, NO_EVIDENCE
 from civicgrid.assistant.handbook import DEMO_MARK, ensure_demo_handbook, handbook_files
 from civicgrid.assistant.models import AssistantQuestion
 from civicgrid.settings import Settings
@@ -129,6 +129,11 @@ def test_failing_document_is_refused_by_name_and_nothing_is_written(login: Any) 
     assert admin.get("/api/assistant/documents").json() == before
 
 
+def test_empty_question_gets_a_clear_answer_without_citations(login: Any) -> None:
+    answer = _ask(login("t_grid"), "   ")
+    assert answer["answer"] == EMPTY_QUESTION and answer["citations"] == []
+
+
 def test_oversized_document_is_refused_with_the_limit(login: Any) -> None:
     big = b"#" * (store.MAX_UPLOAD_BYTES + 1)
     answer = login("t_admin").post("/api/assistant/documents",
@@ -179,6 +184,7 @@ def test_feedback_is_stored_in_the_question_log(login: Any) -> None:
     row = next(item for item in log if item["id"] == answer["id"])
     assert row["useful"] is False and row["feedback_note"] == note
     assert row["citations"] and row["fallback_reason"] == questions.NO_LLM
+    assert row["user_name"] == "t_grid"
 
 
 def test_feedback_on_another_users_answer_is_refused(login: Any) -> None:

@@ -60,7 +60,9 @@ def question_log(
 ) -> list[dict[str, Any]]:
     """The question log, newest first (administrators)."""
     rows = questions.question_log(session=session, limit=limit, offset=offset, useful=useful)
-    return [questions.question_record(row) for row in rows]
+    names = questions.asker_names(session=session, rows=rows)
+    return [{**questions.question_record(row), "user_name": names.get(row.user_id or 0)}
+            for row in rows]
 
 
 @api.get("/documents")

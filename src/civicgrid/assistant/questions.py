@@ -173,6 +173,17 @@ def question_log(
     return list(session.scalars(query))
 
 
+def asker_names(*, session: Session, rows: list[AssistantQuestion]) -> dict[int, str]:
+    """Display names of the staff who asked ``rows``' questions, by user id."""
+    from civicgrid.accounts.models import User
+
+    ids = {row.user_id for row in rows if row.user_id is not None}
+    if not ids:
+        return {}
+    query = select(User.id, User.display_name).where(User.id.in_(ids))
+    return {user_id: name for user_id, name in session.execute(query)}
+
+
 def question_record(row: AssistantQuestion) -> dict[str, Any]:
     """A logged question as a JSON-ready mapping."""
     return {

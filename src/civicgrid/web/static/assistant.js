@@ -144,7 +144,7 @@ const Assistant = (() => {
     };
     const questions = await CG.api("/api/assistant/questions?limit=50");
     document.getElementById("questions").innerHTML = questions.map((q) => `<tr><td>${fmt(q.asked_at)}</td>
-      <td>${esc(q.question)}</td><td>${esc(MODE[q.mode] || q.mode)}</td><td>${q.citations.map((c) => esc(c.passage_id)).join(" ")}</td>
+      <td>${esc(q.user_name || "")}</td><td>${esc(q.question)}</td><td>${esc(MODE[q.mode] || q.mode)}</td><td>${q.citations.map((c) => esc(c.passage_id)).join(" ")}</td>
       <td>${esc(q.llm_model || q.fallback_reason || "")}</td><td>${q.useful === null ? "" : q.useful ? "有用" : "没用"} ${esc(q.feedback_note || "")}</td></tr>`).join("");
     await load();
   }
