@@ -263,3 +263,22 @@ def test_demo_handbook_loads_once_and_is_labelled(session: Any, tmp_path: Path) 
                                   question="闻到燃气异味怎么办", user_id=None)
     assert answer["citations"][0]["article"] == "第三条"
     assert answer["suggested_unit"]["code"] == "GAS"
+
+
+def test_load_handbook_command_fills_a_fresh_database(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "CIVICGRID_DATA_DIR": str(tmp_path), "PYTHONPATH": str(root / "src")}
+    env.pop("CIVICGRID_DATABASE_URL", None)
+    run = [sys.executable, "-m", "civicgrid"]
+    subprocess.run([*run, "init", "--json"], env=env, check=True, capture_output=True)
+    first = subprocess.run([*run, "assistant", "load-handbook", "--json"], env=env,
+                           check=True, capture_output=True, text=True)
+    again = subprocess.run([*run, "assistant", "load-handbook", "--json"], env=env,
+                           check=True, capture_output=True, text=True)
+    assert json.loads(first.stdout)["handbook_added"] == len(handbook_files())
+    assert json.loads(again.stdout) == {"handbook_added": 0,
+                                        "handbook_present": len(handbook_files())}
