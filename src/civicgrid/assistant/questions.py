@@ -59,7 +59,8 @@ def ask_logged(
     index = knowledge_index(session=session)
     llm = client_from_settings(settings)
     doc_ids = [str(i) for i in filters.document_ids] if filters.document_ids else None
-    answer = ask(question, index, llm=llm, doc_ids=doc_ids, units=filters.units or None)
+    units = _unit_names(session, filters.units) if filters.units else None
+    answer = ask(question, index, llm=llm, doc_ids=doc_ids, units=units)
     citations = [_citation(index, c) for c in answer.citations]
     unit = _unit(session, answer)
     row = AssistantQuestion(
@@ -82,6 +83,12 @@ def _fallback_kind(reason: str | None) -> str | None:
     if reason is None:
         return None
     return {NO_LLM: "no_llm", NOT_ASKED: "not_asked"}.get(reason, "llm_failed")
+
+
+def _unit_names(session: Session, units: list[str]) -> list[str]:
+    """Unit filters as the names passages carry: a pack code (``CGJ``) becomes its name."""
+    names = dict(session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(units))).all())
+    return [names.get(unit, unit) for unit in units]
 
 
 def _fallback_reason(answer: Answer, llm_configured: bool) -> str | None:

@@ -159,7 +159,7 @@ def parse_upload(
         try:
             document, passages = read_document(path, doc_id="new", version=version, unit=unit)
         except DocumentParseError as exc:
-            message = str(exc).replace(path.name, name, 1)
+            message = str(exc).replace(path.name, name)
             raise ValidationFailed(
                 f"document {name} could not be imported: {message}", field="file", value=name,
                 fix="fix or convert the file and upload it again; nothing was stored",
