@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from civicgrid.assistant.answering import Answer, ask
+from civicgrid.assistant.answering import Answer, Citation, ask
 from civicgrid.assistant.index import KnowledgeIndex
 from civicgrid.assistant.models import AssistantQuestion
 from civicgrid.assistant.store import knowledge_index
@@ -101,7 +101,7 @@ def _fallback_reason(answer: Answer, llm_configured: bool) -> str | None:
     return NOT_ASKED if answer.mode == "abstain" else None
 
 
-def _citation(index: KnowledgeIndex, citation: Any) -> dict[str, Any]:
+def _citation(index: KnowledgeIndex, citation: Citation) -> dict[str, Any]:
     passage = index.passage(citation.passage_id)
     document = index.documents.get(citation.doc_id)
     text = citation.passage_text
