@@ -92,6 +92,15 @@ MATRIX: list[tuple[str, str, set[str] | None, dict | None]] = [
     ("GET", "/api/insights/heatmap/h3", ALL, None),
     ("GET", "/api/insights/dashboard", ALL, None),
     ("GET", "/api/insights/reports/{kind}", ALL, None),
+    # assistant (南小格 knowledge assistant)
+    ("POST", "/api/assistant/ask", ALL, {"question": "占道经营怎么处理"}),
+    ("POST", "/api/assistant/questions/{question_id}/feedback", ALL, {"useful": True}),
+    ("GET", "/api/assistant/questions", {"admin"}, None),
+    ("GET", "/api/assistant/documents", ALL, None),
+    ("GET", "/api/assistant/documents/{document_id}", ALL, None),
+    ("POST", "/api/assistant/documents", {"admin"}, None),
+    ("PUT", "/api/assistant/documents/{document_id}", {"admin"}, None),
+    ("DELETE", "/api/assistant/documents/{document_id}", {"admin"}, None),
 ]
 
 VALUES = {"number": "NS00000000000000", "action": "supervise", "year": "2026", "message_id": "999999",
@@ -99,6 +108,7 @@ VALUES = {"number": "NS00000000000000", "action": "supervise", "year": "2026", "
 VALUES.update({"code": "440305001901001", "user_id": "999999", "version_id": "999999",
                "plan_id": "999999"})  # grids
 VALUES["alert_id"] = "999999"  # risk early warning (civicgrid.risk)
+VALUES.update({"question_id": "999999", "document_id": "999999"})  # assistant
 
 
 def _url(template: str) -> str:

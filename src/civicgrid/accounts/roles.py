@@ -38,6 +38,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # 一类事 classes, tickets, heat maps and the dashboard: all staff read; managers act.
     "insights.read": frozenset(ROLES),
     "insights.manage": frozenset({"admin", "dispatcher", "leader"}),
+    "assistant.use": frozenset(ROLES),
+    "assistant.manage": frozenset({"admin"}),
 }
 
 # Roles that see reporters' names and phones unmasked. Handlers need them to call the

@@ -1,7 +1,8 @@
 """``civicgrid assistant``: build the knowledge index, ask it questions, evaluate retrieval.
 
 The index lives in ``<data_dir>/assistant/index`` unless ``--index`` names another folder.
-None of these commands needs the database.
+None of these commands needs the database, except ``load-handbook``, which loads the demo
+handbook into the platform's knowledge base (the one the web pages answer from).
 """
 
 from __future__ import annotations
@@ -194,3 +195,24 @@ def _human_eval(result: dict[str, Any]) -> str:
     if result["unit_accuracy"] is not None:
         text += f"\nunit accuracy {result['unit_accuracy']:.3f} ({result['unit_questions']})"
     return text
+
+
+@app.command("load-handbook")
+def load_handbook(as_json: bool = JsonOption) -> None:
+    """Load the demo handbook (generated 网格员工作手册 excerpts) into the database.
+
+    Needs a database made by `civicgrid init`; files already loaded are skipped.
+    """
+    from civicgrid.assistant.handbook import load_demo_handbook
+    from civicgrid.db.runtime import open_database
+
+    db = open_database(get_settings())
+    try:
+        report = load_demo_handbook(db.sessions)
+    except Exception as exc:  # noqa: BLE001 - any failure is reported as one line
+        fail(f"load-handbook failed: {exc.__class__.__name__}: {exc}; run `civicgrid init` "
+             "first", as_json)
+    finally:
+        db.engine.dispose()
+    emit(report, as_json, lambda r: f"演示手册：新增 {r['handbook_added']} 篇，"
+                                    f"已有 {r['handbook_present']} 篇")

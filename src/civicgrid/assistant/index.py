@@ -137,6 +137,16 @@ class KnowledgeIndex:
         self._fields = None
         return self.documents.pop(doc_id)
 
+    def copy(self) -> KnowledgeIndex:
+        """A copy to update while this one is still searched (passages and vectors shared)."""
+        twin = KnowledgeIndex(settings=self.settings)
+        twin.documents = dict(self.documents)
+        twin.embedding_model = self.embedding_model
+        twin._passages = dict(self._passages)
+        twin._tokens = dict(self._tokens)
+        twin._vectors = dict(self._vectors)
+        return twin
+
     @property
     def passages(self) -> list[Passage]:
         """All passages, document by document in the order they were added."""

@@ -11,11 +11,13 @@ from civicgrid.settings import Settings
 
 def prepare_demo(settings: Settings, *, cases: int = 400) -> dict:
     """Generate the demo stream unless generated cases already exist."""
+    from civicgrid.assistant.handbook import load_demo_handbook
     from civicgrid.demo.generator import ensure_users, generate
     from civicgrid.web.app import load_reactions
 
     load_reactions()
     db = open_database(settings)
+    load_demo_handbook(db.sessions)  # 南小格's demo handbook (civicgrid.assistant.handbook)
     with db.sessions() as session:
         existing = session.scalar(select(func.count()).select_from(Case).where(Case.generated))
         if existing:

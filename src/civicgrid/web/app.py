@@ -78,6 +78,7 @@ def create_app(
 
 def _mount_routers(app: FastAPI) -> None:
     from civicgrid.accounts.api import router as accounts_router
+    from civicgrid.assistant.api import router as assistant_router
     from civicgrid.audit.api import router as audit_router
     from civicgrid.cases.api import router as cases_router
     from civicgrid.grids.api import router as grids_router
@@ -88,5 +89,6 @@ def _mount_routers(app: FastAPI) -> None:
     from civicgrid.web.pages import router as pages_router
 
     for router in (accounts_router, cases_router, jurisdiction_router, inbox_router,
-                   audit_router, grids_router, insights_router, risk_router, pages_router):
+                   audit_router, grids_router, insights_router, risk_router,
+                   assistant_router, pages_router):
         app.include_router(router)
