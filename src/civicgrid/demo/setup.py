@@ -1,4 +1,5 @@
-"""Preparing the demo database: accounts and the generated case stream, once."""
+"""Preparing the demo database once: accounts, the generated case stream, the handbook,
+the risk detectors' replay of the stream and a first monthly class run."""
 
 from __future__ import annotations
 
@@ -13,22 +14,24 @@ def prepare_demo(settings: Settings, *, cases: int = 400) -> dict:
     """Generate the demo stream unless generated cases already exist."""
     from civicgrid.assistant.handbook import load_demo_handbook
     from civicgrid.demo.generator import ensure_users, generate
+    from civicgrid.insights.register import prepare_demo_classes
+    from civicgrid.risk.daily import run_demo_history
     from civicgrid.web.app import load_reactions
 
     load_reactions()
     db = open_database(settings)
-    load_demo_handbook(db.sessions)  # 南小格's demo handbook (civicgrid.assistant.handbook)
+    load_demo_handbook(db.sessions)  # 南小格's handbook, labelled as generated
     with db.sessions() as session:
         existing = session.scalar(select(func.count()).select_from(Case).where(Case.generated))
         if existing:
             ensure_users(session)
             session.commit()
+            db.engine.dispose()
             return {"generated_cases": existing, "created": 0}
         report = generate(session, count=cases)
         session.commit()
-        from civicgrid.risk.daily import run_demo_history
-
-        run_demo_history(session=session)  # the detectors explain the demo stream's risks
+        run_demo_history(session=session)  # the detectors explain the stream's risks (commits)
     db.engine.dispose()
-    from civicgrid.insights.register import prepare_demo_classes; prepare_demo_classes(settings)  # noqa: E702,I001
-    return {"generated_cases": report.cases, "created": report.cases, "users": report.users}
+    classes = prepare_demo_classes(settings)  # one monthly run so 一类事 has classes
+    return {"generated_cases": report.cases, "created": report.cases, "users": report.users,
+            **classes}
