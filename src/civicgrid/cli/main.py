@@ -15,7 +15,10 @@ import typer
 from civicgrid.logs import configure_logging
 
 # (sub-command name, module holding ``app``). Core commands live in civicgrid.cli.core.
-COMMAND_GROUPS: list[tuple[str, str]] = []
+COMMAND_GROUPS: list[tuple[str, str]] = [
+    ("nlp", "civicgrid.nlp.cli"),
+    ("route", "civicgrid.nlp.routing_cli"),
+]
 
 app = typer.Typer(
     name="civicgrid",

@@ -1,0 +1,88 @@
+"""Where a request mentions an address: a pattern-based span finder.
+
+This module only *finds* address-like spans (``南山区桂庙路XX号``, ``XX花园3栋2单元1501``);
+it does not parse them into levels or match them to the standard address base, which is the
+job of the address package (``civicgrid.addresses``). The finder is pluggable: anything with
+the :data:`AddressFinder` signature (normalised text in, list of ``(start, end)`` spans out)
+can replace :func:`find_address_spans`, e.g. the address parser once it exists::
+
+    facts = extract_facts(text, received_at, address_finder=my_parser_spans)
+
+A span is a run of address components, each a short name plus a level word: region levels
+(省/市/区/县/街道/镇/社区/村), a road (路/街/大道/巷) with an optional house number
+(``108号``, ``XX号``), an estate or building (小区/花园/大厦/广场/苑...), and building,
+unit, floor and room numbers. A span needs a road with a number, or an estate, or two
+levels, so that a lone ``区`` in ordinary words is not taken. Leading words such as
+``地址``, ``位于``, ``住在`` are trimmed. Offsets are code points of the text given.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+AddressFinder = Callable[[str], list[tuple[int, int]]]
+
+# A name character: CJK, Latin or digit, but not a function word that glues sentences
+# (的/了/我/在...), so that 我们小区门口的路 is not read as a road name.
+_NAME = r"(?:(?![的了们是和有我你他她这那个到去说把被让给从向对就也都还很要会能可没不与及或])[\u4e00-\u9fa5A-Za-z0-9])"
+_NUMBER = r"(?:\d+|[XxＸ]{1,4}|[一二三四五六七八九十百]+)"
+_LEVELS = (
+    rf"(?:{_NAME}{{1,6}}?(?:省|自治区))",
+    rf"(?:{_NAME}{{1,6}}?市)",
+    rf"(?:{_NAME}{{1,5}}?(?:区|县|旗))",
+    rf"(?:{_NAME}{{1,5}}?(?:街道|镇|乡))",
+    rf"(?:{_NAME}{{1,6}}?(?:社区|村|居委会))",
+)
+_ROAD = rf"(?P<road>{_NAME}{{1,8}}?(?:大道|路|街|巷|道|胡同|公路)(?:{_NUMBER}号(?:院)?)?)"
+_ESTATE = (
+    rf"(?P<estate>{_NAME}{{1,10}}?(?:小区|花园|大厦|广场|公寓|苑|家园|新村|大楼|中心|"
+    r"商场|市场|工业园|科技园|园区|城|湾|府|庭|阁|山庄|宿舍))"
+)
+_BUILDING = (
+    rf"(?P<building>(?:{_NUMBER}|[A-Za-z]{{1,2}}\d*)(?:栋|号楼|幢|座|楼(?!下|上|道|梯)))?"
+    rf"(?:{_NUMBER}单元)?(?:{_NUMBER}(?:层|楼))?(?:\d{{3,5}}(?:室|房|号房)?)?"
+)
+_ADDRESS = re.compile(
+    "".join(f"(?:{level})?" for level in _LEVELS)
+    + rf"(?:{_ROAD})?(?:{_ESTATE})?{_BUILDING}"
+)
+_LEADING = re.compile(
+    r"(?:详细地址|地址|地点|位置|位于|住址|家住|住在|就在|居住在|我住|我家在|我家|在|是|于|我|"
+    r"楼下|对面|附近|反映|投诉|举报)+"
+)
+_LEVEL_WORD = re.compile(r"(?:省|市|区|县|街道|镇|乡|社区|村|路|街|大道|巷|号|栋|单元|室)")
+
+
+def find_address_spans(text: str) -> list[tuple[int, int]]:
+    """Address-like spans ``(start, end)`` in a normalised text, longest first per place."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    while position < len(text):
+        m = _ADDRESS.search(text, position)
+        if m is None:
+            break
+        if m.end() == m.start():
+            position = m.end() + 1
+            continue
+        span = _trim(text, m.start(), m.end())
+        if span and _looks_like_address(text[span[0] : span[1]], m):
+            spans.append(span)
+        position = m.end()
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    lead = _LEADING.match(text, start, end)
+    if lead:
+        start = lead.end()
+    return (start, end) if end - start >= 3 else None
+
+
+def _looks_like_address(candidate: str, m: re.Match[str]) -> bool:
+    road = m.group("road") or ""
+    if road and "号" in road:
+        return True
+    if m.group("estate") and (m.group("building") or len(_LEVEL_WORD.findall(candidate)) >= 1):
+        return len(candidate) >= 4
+    return len(_LEVEL_WORD.findall(candidate)) >= 2 and len(candidate) >= 5

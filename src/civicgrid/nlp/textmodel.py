@@ -1,0 +1,273 @@
+"""A calibrated linear text classifier, the engine behind categories and unit routing.
+
+Features (all computed on the normalised text, digits folded to ``0``):
+
+* character 1-3-grams, TF-IDF with sublinear term frequency (robust to typos, anonymised
+  place names like ``A3区`` and unseen words);
+* jieba words and word bigrams, TF-IDF (jieba in exact mode without the HMM, which is about
+  30% faster and loses little on these texts).
+
+The classifier is a linear SVM (``LinearSVC``, classes balanced). Its margins are turned into
+probabilities by **temperature scaling** fitted on out-of-fold margins (3 folds over the
+training set, the vectoriser fitted once on all of it), so a confidence of 0.8 means about
+80% of such predictions are right on held-out data. With very few examples per class the
+folds are plain (not stratified) and classes missing from a fold score the fold's minimum.
+
+Texts longer than :data:`MAX_CHARS` are cut for the model (the facts still read all of it).
+Models are pickled with joblib: load only model folders you trust.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import minimize_scalar
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.svm import LinearSVC
+
+from civicgrid.nlp.normalise import normalise
+
+log = logging.getLogger(__name__)
+
+MAX_CHARS = 3000
+_DIGITS = re.compile(r"\d+")
+
+
+@lru_cache(maxsize=1)
+def _jieba() -> object:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" lines go to stderr
+    jieba.initialize()
+    return jieba
+
+
+def model_text(text: str | None) -> str:
+    """The text a model reads: normalised, cut to MAX_CHARS, digit runs folded to 0."""
+    body = normalise(text or "").text[:MAX_CHARS]
+    return _DIGITS.sub("0", body)
+
+
+def jieba_words(text: str) -> list[str]:
+    """jieba words of a model text, whitespace dropped (a picklable analyser)."""
+    words = [w for w in _jieba().lcut(text, HMM=False) if not w.isspace()]  # type: ignore[attr-defined]
+    return words + [a + "_" + b for a, b in zip(words, words[1:], strict=False)]
+
+
+@dataclass
+class FeatureSpec:
+    """Which features a model uses; stored with the model."""
+
+    char_ngrams: tuple[int, int] = (1, 3)
+    words: bool = True
+    min_df: int = 2
+    max_features: int | None = 400_000
+
+
+class TextFeatures:
+    """Character n-gram and word TF-IDF features, fitted on a training set."""
+
+    def __init__(self, spec: FeatureSpec) -> None:
+        self.spec = spec
+        self.char = TfidfVectorizer(
+            analyzer="char", ngram_range=spec.char_ngrams, sublinear_tf=True,
+            min_df=spec.min_df, max_features=spec.max_features, dtype=np.float32,
+        )
+        self.word = TfidfVectorizer(
+            analyzer=jieba_words, sublinear_tf=True, min_df=spec.min_df,
+            max_features=spec.max_features, dtype=np.float32,
+        ) if spec.words else None
+
+    def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """Fit the vocabularies and return the feature matrix of ``texts`` (model texts)."""
+        blocks = [self.char.fit_transform(texts)]
+        if self.word is not None:
+            blocks.append(self.word.fit_transform(texts))
+        return sparse.hstack(blocks, format="csr")
+
+    def names(self) -> list[str]:
+        """Feature names in column order (character n-grams, then words)."""
+        if getattr(self, "_names", None) is None:
+            names = list(self.char.get_feature_names_out())
+            if self.word is not None:
+                names += list(self.word.get_feature_names_out())
+            self._names: list[str] | None = names
+        assert self._names is not None
+        return self._names
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """The feature matrix of ``texts`` (model texts)."""
+        blocks = [self.char.transform(texts)]
+        if self.word is not None:
+            blocks.append(self.word.transform(texts))
+        return sparse.hstack(blocks, format="csr")
+
+
+@dataclass
+class TextClassifier:
+    """A fitted featuriser, linear SVM and temperature; see the module docstring."""
+
+    features: TextFeatures
+    svm: LinearSVC
+    temperature: float
+    labels: list[str]
+    version: str
+    trained_at: str
+    examples: int
+    class_counts: dict[str, int] = field(default_factory=dict)
+    seconds_to_train: float = 0.0
+    # Short hashes of the training texts, so that an evaluation can tell seen rows apart.
+    fingerprints: frozenset[str] = frozenset()
+
+    def probabilities(self, texts: Sequence[str | None]) -> np.ndarray:
+        """Calibrated class probabilities, rows = texts, columns = :attr:`labels`."""
+        prepared = [model_text(t) for t in texts]
+        margins = self._margins(self.features.transform(prepared))
+        return softmax(margins * self.temperature)
+
+    def explain(self, text: str | None, label: str, k: int = 5) -> list[str]:
+        """The ``k`` features of ``text`` that pushed most towards ``label`` (words, n-grams)."""
+        if label not in self.labels:
+            return []
+        row = self.features.transform([model_text(text)])
+        coef = self.svm.coef_
+        weights = coef[self.labels.index(label)] if coef.shape[0] > 1 else (
+            coef[0] if self.labels.index(label) == 1 else -coef[0])
+        contribution = row.multiply(weights).tocsr()
+        order = np.argsort(contribution.data)[::-1]
+        names = self.features.names()
+        terms = []
+        for position in order:
+            if contribution.data[position] <= 0 or len(terms) >= k:
+                break
+            term = names[contribution.indices[position]].replace("_", "")
+            if term.strip() and term not in terms:
+                terms.append(term)
+        return terms
+
+    def _margins(self, matrix: sparse.csr_matrix) -> np.ndarray:
+        margins = self.svm.decision_function(matrix)
+        if margins.ndim == 1:  # two classes: sklearn gives one column
+            margins = np.column_stack([-margins, margins])
+        return margins
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    """Row-wise softmax, numerically stable."""
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def fit_text_classifier(
+    texts: Sequence[str | None],
+    labels: Sequence[str],
+    *,
+    prefix: str,
+    spec: FeatureSpec | None = None,
+    c: float = 1.0,
+    seed: int = 42,
+    calibration_folds: int = 3,
+) -> TextClassifier:
+    """Fit features, SVM and temperature on labelled texts; ``prefix`` starts the version."""
+    if len(texts) != len(labels):
+        raise ValueError(f"texts ({len(texts)}) and labels ({len(labels)}) differ in length")
+    counts = Counter(labels)
+    if len(counts) < 2:
+        raise ValueError(
+            f"training needs at least 2 distinct labels, got {sorted(counts)}; "
+            "check the label column"
+        )
+    began = time.perf_counter()
+    prepared = [model_text(t) for t in texts]
+    features = TextFeatures(spec or FeatureSpec(min_df=2 if len(texts) >= 200 else 1))
+    matrix = features.fit_transform(prepared)
+    y = np.asarray(labels)
+    svm = _svm(c, seed).fit(matrix, y)
+    temperature = _fit_temperature(matrix, y, list(svm.classes_), c, seed, calibration_folds)
+    elapsed = time.perf_counter() - began
+    log.info("trained %s on %d texts, %d classes in %.1f s", prefix, len(texts), len(counts),
+             elapsed)
+    return TextClassifier(
+        features=features, svm=svm, temperature=temperature, labels=list(svm.classes_),
+        version=_version(prefix, prepared, labels), trained_at=_now(), examples=len(texts),
+        class_counts=dict(counts), seconds_to_train=round(elapsed, 2),
+        fingerprints=frozenset(text_fingerprint(t) for t in prepared),
+    )
+
+
+def text_fingerprint(model_text_value: str) -> str:
+    """A short hash of a model text (see :func:`model_text`)."""
+    return hashlib.sha1(model_text_value.encode()).hexdigest()[:12]
+
+
+def _svm(c: float, seed: int) -> LinearSVC:
+    return LinearSVC(C=c, class_weight="balanced", random_state=seed)
+
+
+def _fit_temperature(
+    matrix: sparse.csr_matrix, y: np.ndarray, classes: list[str], c: float, seed: int,
+    folds: int,
+) -> float:
+    if folds < 2:
+        return 1.0
+    margins = out_of_fold_margins(matrix, y, classes, c=c, seed=seed, folds=folds)
+    if margins is None:
+        return 1.0
+    truth = np.searchsorted(np.asarray(classes), y)
+
+    def loss(t: float) -> float:
+        p = softmax(margins * t)
+        return float(-np.mean(np.log(p[np.arange(len(y)), truth] + 1e-12)))
+
+    return float(minimize_scalar(loss, bounds=(0.05, 50.0), method="bounded").x)
+
+
+def out_of_fold_margins(
+    matrix: sparse.csr_matrix, y: np.ndarray, classes: list[str], *, c: float, seed: int,
+    folds: int,
+) -> np.ndarray | None:
+    """SVM margins for each row from a model that did not see it (None if too few rows)."""
+    if len(y) < 2 * folds:
+        return None
+    smallest = min(Counter(y.tolist()).values())
+    splitter = (StratifiedKFold if smallest >= folds else KFold)(
+        n_splits=folds, shuffle=True, random_state=seed
+    )
+    margins = np.zeros((len(y), len(classes)), dtype=np.float64)
+    index = {label: i for i, label in enumerate(classes)}
+    for train, test in splitter.split(matrix, y):
+        if len(set(y[train].tolist())) < 2:
+            return None
+        svm = _svm(c, seed).fit(matrix[train], y[train])
+        fold = svm.decision_function(matrix[test])
+        if fold.ndim == 1:
+            fold = np.column_stack([-fold, fold])
+        margins[test] = fold.min() - 1.0
+        for j, label in enumerate(svm.classes_):
+            margins[test, index[label]] = fold[:, j]
+    return margins
+
+
+def _version(prefix: str, texts: Sequence[str], labels: Sequence[str]) -> str:
+    digest = hashlib.sha1()
+    for text, label in zip(texts, labels, strict=True):
+        digest.update(label.encode())
+        digest.update(b"\x00")
+        digest.update(text.encode())
+        digest.update(b"\x01")
+    return f"{prefix}-{time.strftime('%Y%m%d%H%M%S', time.gmtime())}-{digest.hexdigest()[:8]}"
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
