@@ -62,7 +62,7 @@ def text_similarity(first: str, second: str) -> float:
         return 0.0
     dot = sum(count * b[gram] for gram, count in a.items() if gram in b)
     norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
-    return dot / norm
+    return min(1.0, dot / norm)
 
 
 def _bigrams(text: str) -> Counter[str]:

@@ -133,7 +133,7 @@ class TextClassifier:
         """Calibrated class probabilities, rows = texts, columns = :attr:`labels`."""
         prepared = [model_text(t) for t in texts]
         margins = self._margins(self.features.transform(prepared))
-        return softmax(margins * self.temperature)
+        return calibrated(margins, self.temperature)
 
     def explain(self, text: str | None, label: str, k: int = 5) -> list[str]:
         """The ``k`` features of ``text`` that pushed most towards ``label`` (words, n-grams)."""
@@ -169,6 +169,17 @@ def softmax(scores: np.ndarray) -> np.ndarray:
     return exp / exp.sum(axis=1, keepdims=True)
 
 
+def calibrated(margins: np.ndarray, temperature: float) -> np.ndarray:
+    """Class probabilities from margins, with an implicit "none of these" class at margin 0.
+
+    A one-vs-rest SVM margin below 0 means "not this class". When every class says so (a
+    text about nothing the model knows), most of the probability goes to the implicit class
+    and no label comes out confident. Rows sum to 1 minus the "none" share.
+    """
+    padded = np.column_stack([margins, np.zeros(len(margins))])
+    return softmax(padded * temperature)[:, :-1]
+
+
 def fit_text_classifier(
     texts: Sequence[str | None],
     labels: Sequence[str],
@@ -194,12 +205,13 @@ def fit_text_classifier(
     matrix = features.fit_transform(prepared)
     y = np.asarray(labels)
     svm = _svm(c, seed).fit(matrix, y)
-    temperature = _fit_temperature(matrix, y, list(svm.classes_), c, seed, calibration_folds)
+    temperature = _fit_temperature(matrix, y, [str(c) for c in svm.classes_], c, seed,
+                                   calibration_folds)
     elapsed = time.perf_counter() - began
     log.info("trained %s on %d texts, %d classes in %.1f s", prefix, len(texts), len(counts),
              elapsed)
     return TextClassifier(
-        features=features, svm=svm, temperature=temperature, labels=list(svm.classes_),
+        features=features, svm=svm, temperature=temperature, labels=[str(c) for c in svm.classes_],
         version=_version(prefix, prepared, labels), trained_at=_now(), examples=len(texts),
         class_counts=dict(counts), seconds_to_train=round(elapsed, 2),
         fingerprints=frozenset(text_fingerprint(t) for t in prepared),
@@ -227,7 +239,7 @@ def _fit_temperature(
     truth = np.searchsorted(np.asarray(classes), y)
 
     def loss(t: float) -> float:
-        p = softmax(margins * t)
+        p = calibrated(margins, t)
         return float(-np.mean(np.log(p[np.arange(len(y)), truth] + 1e-12)))
 
     return float(minimize_scalar(loss, bounds=(0.05, 50.0), method="bounded").x)
