@@ -8,11 +8,10 @@ every span it reports is mapped back to the *original* text before it leaves the
 Normalisation, character by character:
 
 1. Unicode NFKC (full-width letters and digits become ASCII, ``㈠`` becomes ``(一)``);
-2. invisible characters are dropped: zero-width space/joiners (U+200B..U+200D), word joiner
-   (U+2060), BOM (U+FEFF), soft hyphen and the other format (``Cf``) characters, except the
-   emoji joiner inside an emoji sequence, which is harmless and also dropped;
-3. traditional characters become simplified ones (zhconv, ``zh-cn``), phrase by phrase when
-   that keeps the length, else character by character.
+2. invisible format characters are dropped: zero-width space/joiners (U+200B..U+200D),
+   direction marks, word joiner (U+2060), BOM (U+FEFF), soft hyphen, emoji tag characters;
+3. traditional characters become simplified ones (zhconv's ``zh-cn`` table, one character
+   for one character, so the length never changes).
 
 **Offsets are Unicode code points** (Python ``str`` indices), never UTF-16 units or bytes.
 A browser that highlights a span must convert (one astral emoji counts 1 here and 2 in
@@ -22,28 +21,42 @@ JavaScript); :func:`utf16_offset` does it for the console.
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 log = logging.getLogger(__name__)
 
-# Characters removed outright: zero-width and other invisible format characters.
-_INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e"}
+# Invisible format characters (Unicode category Cf) that turn up in pasted text: soft
+# hyphen, Arabic/Syriac marks, Mongolian vowel separator, zero-width space/joiners and
+# direction marks, word joiner and invisible operators, BOM, interlinear annotation marks,
+# and the tag characters of flag emoji.
+_INVISIBLE = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0001\U000e0020-\U000e007f]"
+)
+# Characters that NFKC may change (everything outside CJK ideographs and printable ASCII):
+# only these are looked at one by one.
+_UNSTABLE = re.compile(r"[^\u4e00-\u9fff\u0020-\u007e\n\t]")
 
 
 @dataclass(frozen=True)
 class NormalisedText:
     """A normalised text and, for each of its characters, the original index it came from.
 
-    ``origin[i]`` is the code point index in ``original`` that produced ``text[i]``.
+    ``origin[i]`` is the code point index in ``original`` that produced ``text[i]``;
+    ``origin`` is None when nothing was removed or expanded (the indices are the same).
     """
 
     original: str
     text: str
-    origin: tuple[int, ...]
+    origin: tuple[int, ...] | None
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span ``[start, end)`` of the normalised text to the original text."""
+        if self.origin is None:
+            return start, end
         if not self.text or start >= end:
             anchor = self.origin[start] if start < len(self.origin) else len(self.original)
             return anchor, anchor
@@ -54,36 +67,54 @@ class NormalisedText:
 
 def normalise(original: str) -> NormalisedText:
     """Normalise a request text (NFKC, invisible characters removed, simplified Chinese)."""
-    chars: list[str] = []
+    table = _simplified_table()
+    if unicodedata.is_normalized("NFKC", original) and not _INVISIBLE.search(original):
+        return NormalisedText(original, original.translate(table), None)
+    replaced = [(m.start(), _nfkc_visible(m.group())) for m in _UNSTABLE.finditer(original)]
+    if all(len(piece) == 1 for _, piece in replaced):
+        chars = list(original)
+        for index, piece in replaced:
+            chars[index] = piece
+        return NormalisedText(original, "".join(chars).translate(table), None)
+    return _with_origin(original, replaced, table)
+
+
+def _nfkc_visible(char: str) -> str:
+    if _INVISIBLE.match(char):
+        return ""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", char))
+
+
+def _with_origin(
+    original: str, replaced: list[tuple[int, str]], table: dict[int, str]
+) -> NormalisedText:
+    """Build the text and its origin map when some characters vanished or expanded."""
+    pieces: list[str] = []
     origin: list[int] = []
-    for index, char in enumerate(original):
-        if char in _INVISIBLE or (unicodedata.category(char) == "Cf" and char != "\n"):
-            continue
-        for piece in unicodedata.normalize("NFKC", char):
-            if piece in _INVISIBLE:
-                continue
-            chars.append(piece)
-            origin.append(index)
-    text = _to_simplified("".join(chars))
-    return NormalisedText(original=original, text=text, origin=tuple(origin))
+    position = 0
+    for index, piece in replaced:
+        pieces.append(original[position:index])
+        origin.extend(range(position, index))
+        pieces.append(piece)
+        origin.extend([index] * len(piece))
+        position = index + 1
+    pieces.append(original[position:])
+    origin.extend(range(position, len(original)))
+    return NormalisedText(original, "".join(pieces).translate(table), tuple(origin))
 
 
-def _to_simplified(text: str) -> str:
-    """Traditional to simplified Chinese, keeping one output character per input character."""
-    if not text or text.isascii():
-        return text
-    from zhconv import convert
+@lru_cache(maxsize=1)
+def _simplified_table() -> dict[int, str]:
+    """zhconv's one-character traditional-to-simplified (zh-cn) mappings, for str.translate.
 
-    whole = convert(text, "zh-cn")
-    if len(whole) == len(text):
-        return whole
-    # A phrase rule changed the length; fall back to one character at a time.
-    return "".join(_one_char(c, convert) for c in text)
+    Only one-to-one characters are used, so offsets never move; zhconv's phrase rules (which
+    may change length) are left out, at the cost of a few rare context-dependent characters.
+    """
+    from zhconv import zhconv as tables
 
-
-def _one_char(char: str, convert: object) -> str:
-    converted = convert(char, "zh-cn")  # type: ignore[operator]
-    return converted if len(converted) == 1 else char
+    tables.getdict("zh-cn")
+    mapping = {k: v for k, v in tables.dict_zhcn.items() if len(k) == 1 and len(v) == 1}
+    return str.maketrans(mapping)
 
 
 def utf16_offset(text: str, index: int) -> int:
