@@ -21,21 +21,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATA = (ROOT / ".." / "shared" / "data").resolve()
 
+TIPDM = str(DATA / "tipdm2020c/attachment2_details_labels_partial_minus_holdout.csv")
+MSGA = str(DATA / "msgabench-gov/messages_type_domain_sentiment_dev30.csv")
+MSGA_UNITS = str(DATA / "msgabench-gov/nlu_query_keywords_unit_dev30.csv")
+SHANGLUO = str(DATA / "shangluo-mayor-mailbox/shangluo_mayor_mailbox_2012_2022.csv")
+
 RUNS: dict[str, list[str]] = {
     "tipdm_details_7class": [
-        "nlp", "eval", "--data", str(DATA / "tipdm2020c/attachment2_details_labels_partial_minus_holdout.csv"),
+        "nlp", "eval", "--data", TIPDM,
         "--text-col", "留言详情", "--label-col", "一级标签"],
     "msgabench_type": [
-        "nlp", "eval", "--data", str(DATA / "msgabench-gov/messages_type_domain_sentiment_dev30.csv"),
+        "nlp", "eval", "--data", MSGA,
         "--text-col", "留言", "--label-col", "问题类型"],
     "msgabench_domain": [
-        "nlp", "eval", "--data", str(DATA / "msgabench-gov/messages_type_domain_sentiment_dev30.csv"),
+        "nlp", "eval", "--data", MSGA,
         "--text-col", "留言", "--label-col", "问题领域"],
     "msgabench_unit_routing": [
-        "route", "eval", "--data", str(DATA / "msgabench-gov/nlu_query_keywords_unit_dev30.csv"),
+        "route", "eval", "--data", MSGA_UNITS,
         "--text-col", "用户问题", "--unit-col", "处理单位"],
     "shangluo_agency_routing": [
-        "route", "eval", "--data", str(DATA / "shangluo-mayor-mailbox/shangluo_mayor_mailbox_2012_2022.csv"),
+        "route", "eval", "--data", SHANGLUO,
         "--text-col", "title", "--text-col", "query", "--unit-col", "reply_agency"],
 }
 

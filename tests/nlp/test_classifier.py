@@ -14,7 +14,9 @@ from civicgrid.nlp.classifier import (
 )
 
 
-def test_prediction_carries_label_confidence_version_and_top3(category_model: CategoryModel) -> None:
+def test_prediction_carries_label_confidence_version_and_top3(
+    category_model: CategoryModel,
+) -> None:
     [p] = category_model.predict(["公司拖欠工资三个月了，老板也不交社保"])
     assert p.label == "劳动社保"
     assert p.model_version == category_model.version and p.model_version.startswith("cat-")
@@ -30,7 +32,9 @@ def test_confident_prediction_does_not_need_triage(category_model: CategoryModel
 @pytest.mark.parametrize(
     "text", ["", "   ", None, "19900000001", "😡😡😡🙏", "１２３４５６７８", "？？？！！"]
 )
-def test_text_without_content_gets_no_label(category_model: CategoryModel, text: str | None) -> None:
+def test_text_without_content_gets_no_label(
+    category_model: CategoryModel, text: str | None
+) -> None:
     [p] = category_model.predict([text])
     assert p.label is None and p.confidence == 0.0 and p.needs_triage and p.reason
 

@@ -57,7 +57,9 @@ def top_k_accuracy(truth: Sequence[str], ranked: Sequence[Sequence[str]], k: int
     return round(hits / len(truth), 4)
 
 
-def fold_indices(labels: Sequence[str], folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def fold_indices(
+    labels: Sequence[str], folds: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Train/test index pairs: stratified when every class has ``folds`` examples."""
     y = np.asarray(labels)
     smallest = min(Counter(labels).values())

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from civicgrid.nlp.classifier import CategoryModel
-from civicgrid.nlp.textmodel import TextClassifier, fit_text_classifier
+from civicgrid.nlp.textmodel import FeatureSpec, TextClassifier, fit_text_classifier
 
 log = logging.getLogger(__name__)
 
@@ -150,8 +150,14 @@ def train_unit_router(
     seed: int = 42, calibrate: bool = True,
 ) -> UnitRouter:
     """Train a unit router from past request texts and the units that handled them."""
+    # Units are many (a district has 50-200) and each NBSVM class stores a dense weight row,
+    # so the router reads fewer features than the category model: character 1-2-grams and
+    # words, at most 60,000 of each.
+    spec = FeatureSpec(char_ngrams=(1, 2), min_df=2 if len(texts) >= 200 else 1,
+                       max_features=60_000)
     engine: TextClassifier = fit_text_classifier(
-        texts, units, prefix="route", seed=seed, calibration_folds=3 if calibrate else 0
+        texts, units, prefix="route", spec=spec, seed=seed,
+        calibration_folds=3 if calibrate else 0,
     )
     return UnitRouter(engine=engine, threshold=threshold)
 

@@ -131,14 +131,18 @@ def suggest(
     return result
 
 
-def _category(model: CategoryModel | None, text: str, notes: list[str]) -> CategoryPrediction | None:
+def _category(
+    model: CategoryModel | None, text: str, notes: list[str]
+) -> CategoryPrediction | None:
     if model is None:
         notes.append("no category model loaded; train one with 'civicgrid nlp train'")
         return None
     return model.predict([text])[0]
 
 
-def _evidence(result: Suggestions, model: CategoryModel | None, norm: NormalisedText) -> list[Evidence]:
+def _evidence(
+    result: Suggestions, model: CategoryModel | None, norm: NormalisedText
+) -> list[Evidence]:
     evidence = [
         Evidence("priority", f"{f.display}（{f.detail.get('phrase')}）", f.start, f.end)
         for f in result.facts.of_kind("hazard")
@@ -154,7 +158,9 @@ def _evidence(result: Suggestions, model: CategoryModel | None, norm: Normalised
     return evidence
 
 
-def _ask_llm(client: ChatClient, text: str, result: Suggestions, model: CategoryModel | None) -> None:
+def _ask_llm(
+    client: ChatClient, text: str, result: Suggestions, model: CategoryModel | None
+) -> None:
     record: dict[str, Any] = {"used": True, "fallback": None}
     try:
         record["extraction"] = extract_structured(client, text)

@@ -196,7 +196,7 @@ def fit_text_classifier(
     *,
     prefix: str,
     spec: FeatureSpec | None = None,
-    c: float = 0.3,
+    c: float = 0.2,
     seed: int = 42,
     calibration_folds: int = 3,
 ) -> TextClassifier:
@@ -249,7 +249,7 @@ class NbSvm:
     of macro-F1 (bench/results.md).
     """
 
-    def __init__(self, c: float = 0.3, seed: int = 42) -> None:
+    def __init__(self, c: float = 0.2, seed: int = 42) -> None:
         self.c = c
         self.seed = seed
         self.classes_: np.ndarray = np.array([])
