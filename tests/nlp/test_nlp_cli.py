@@ -108,3 +108,15 @@ def test_route_eval_human_output_names_top1_and_top3(labelled_csv: Path) -> None
     code, out = invoke("route", "eval", "--data", labelled_csv, "--text-col", "诉求内容",
                        "--unit-col", "承办单位", "--cv", "3")
     assert code == 0 and "top1:" in out and "top3:" in out
+
+
+def test_unknown_algorithm_is_refused(labelled_csv: Path) -> None:
+    code, _ = invoke("nlp", "eval", "--data", labelled_csv, "--text-col", "诉求内容",
+                     "--label-col", "类别", "--cv", "3", "--algorithm", "bert")
+    assert code != 0
+
+
+def test_plain_svm_algorithm_trains_and_evaluates(labelled_csv: Path) -> None:
+    code, out = invoke("nlp", "eval", "--data", labelled_csv, "--text-col", "诉求内容",
+                       "--label-col", "类别", "--cv", "3", "--algorithm", "svm", "--json")
+    assert code == 0 and json.loads(out)["macro_f1"] > 0.5

@@ -114,6 +114,7 @@ class CategoryModel:
             "seconds_to_train": self.engine.seconds_to_train,
             "features": asdict(self.engine.features.spec),
             "temperature": round(self.engine.temperature, 4),
+            "algorithm": type(self.engine.svm).__name__,
         }
 
     def save(self, folder: str | Path) -> Path:
@@ -140,12 +141,14 @@ def train_category_model(
     spec: FeatureSpec | None = None,
     seed: int = 42,
     calibrate: bool = True,
+    algorithm: str = "nbsvm",
 ) -> CategoryModel:
     """Train a category model from texts and labels held in memory."""
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
     engine = fit_text_classifier(
-        texts, labels, prefix="cat", spec=spec, seed=seed, calibration_folds=3 if calibrate else 0
+        texts, labels, prefix="cat", spec=spec, seed=seed, algorithm=algorithm,
+        calibration_folds=3 if calibrate else 0,
     )
     return CategoryModel(engine=engine, threshold=threshold)
 

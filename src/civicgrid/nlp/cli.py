@@ -5,8 +5,9 @@
   [--predictions FILE] [--cv K]``
 * ``civicgrid nlp suggest TEXT [--received-at ISO] [--model DIR] [--json]``
 
-``--text-col`` may be repeated (``--text-col 标题 --text-col 正文``): the columns are joined.
-Rows with an empty label are skipped and counted. ``eval`` scores the saved model; with
+``--algorithm svm`` picks a plain linear SVM instead of NBSVM. ``--text-col`` may be
+repeated (``--text-col 标题 --text-col 正文``): the columns are joined. Rows with an empty
+label are skipped and counted. ``eval`` scores the saved model; with
 ``--cv K``, or when the file is the model's own training set, it cross-validates instead and
 says so in ``method``. No command here needs a database.
 """
@@ -26,6 +27,7 @@ from civicgrid.intake.files import TableError
 from civicgrid.nlp.classifier import ModelFolderError, load_model, train_category_model
 from civicgrid.nlp.datasets import LabelledRows, read_labelled
 from civicgrid.nlp.evaluation import NO_LABEL, classification_report, run_evaluation
+from civicgrid.nlp.textmodel import ALGORITHMS
 from civicgrid.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,18 @@ app = typer.Typer(help="Request understanding: category model (诉求分类).", 
 DataOption = typer.Option(..., "--data", help="CSV or XLSX file with texts and labels.")
 TextColOption = typer.Option(..., "--text-col", help="Text column (repeat to join several).")
 LabelColOption = typer.Option(..., "--label-col", help="Column holding the category label.")
+
+
+def _check_algorithm(value: str) -> str:
+    if value not in ALGORITHMS:
+        raise typer.BadParameter(f"{value!r} is not one of: {', '.join(ALGORITHMS)}")
+    return value
+
+
+AlgorithmOption = typer.Option(
+    "nbsvm", "--algorithm", callback=_check_algorithm,
+    help="nbsvm (default) or svm (plain linear SVM, better with many tiny classes).",
+)
 
 
 def default_model_dir(name: str) -> Path:
@@ -60,13 +74,15 @@ def train(
     label_col: str = LabelColOption,
     model_out: Path | None = typer.Option(None, "--model-out", help="Folder for the model."),
     threshold: float = typer.Option(0.5, "--threshold", help="Below it: needs triage."),
+    algorithm: str = AlgorithmOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Train the category model on a labelled file."""
     rows = load_rows(data, text_col, label_col, as_json)
     progress(f"training on {len(rows.texts)} rows ({rows.skipped_empty_label} without label)")
     try:
-        model = train_category_model(rows.texts, rows.labels, threshold=threshold)
+        model = train_category_model(rows.texts, rows.labels, threshold=threshold,
+                                     algorithm=algorithm)
     except ValueError as exc:
         fail(str(exc), as_json)
     folder = model.save(model_out or default_model_dir("category"))
@@ -91,6 +107,7 @@ def evaluate(
     predictions: Path | None = typer.Option(None, "--predictions", help="Write row,label CSV."),
     cv: int | None = typer.Option(None, "--cv", min=2, help="Cross-validate with K folds."),
     seed: int = typer.Option(42, "--seed"),
+    algorithm: str = AlgorithmOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Accuracy, macro-F1, per-class figures and confusion of the category model."""
@@ -103,7 +120,7 @@ def evaluate(
             fail(f"{exc}; or pass --cv K to cross-validate on the file", as_json)
     run = run_evaluation(
         list(rows.texts), rows.labels, model=saved, folds=cv, seed=seed,
-        train=lambda t, y: train_category_model(t, y, calibrate=False),
+        train=lambda t, y: train_category_model(t, y, calibrate=False, algorithm=algorithm),
         on_fold=lambda n, k: progress(f"fold {n}/{k}"),
     )
     predicted = [r[0] if r else NO_LABEL for r in run.ranked]

@@ -147,7 +147,7 @@ def _decide(
 
 def train_unit_router(
     texts: Sequence[str | None], units: Sequence[str], *, threshold: float = 0.3,
-    seed: int = 42, calibrate: bool = True,
+    seed: int = 42, calibrate: bool = True, algorithm: str = "nbsvm",
 ) -> UnitRouter:
     """Train a unit router from past request texts and the units that handled them."""
     # Units are many (a district has 50-200) and each NBSVM class stores a dense weight row,
@@ -156,7 +156,7 @@ def train_unit_router(
     spec = FeatureSpec(char_ngrams=(1, 2), min_df=2 if len(texts) >= 200 else 1,
                        max_features=60_000)
     engine: TextClassifier = fit_text_classifier(
-        texts, units, prefix="route", spec=spec, seed=seed,
+        texts, units, prefix="route", spec=spec, seed=seed, algorithm=algorithm,
         calibration_folds=3 if calibrate else 0,
     )
     return UnitRouter(engine=engine, threshold=threshold)

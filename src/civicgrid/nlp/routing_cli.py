@@ -21,6 +21,7 @@ import typer
 from civicgrid.cli.output import JsonOption, emit, fail, progress
 from civicgrid.nlp.classifier import ModelFolderError, load_model
 from civicgrid.nlp.cli import (
+    AlgorithmOption,
     DataOption,
     TextColOption,
     default_model_dir,
@@ -42,13 +43,14 @@ def train(
     text_col: list[str] = TextColOption,
     unit_col: str = UnitColOption,
     model_out: Path | None = typer.Option(None, "--model-out", help="Folder for the model."),
+    algorithm: str = AlgorithmOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Train the unit router on past requests and their handling units."""
     rows = load_rows(data, text_col, unit_col, as_json)
     progress(f"training on {len(rows.texts)} rows ({rows.skipped_empty_label} without unit)")
     try:
-        router = train_unit_router(rows.texts, rows.labels)
+        router = train_unit_router(rows.texts, rows.labels, algorithm=algorithm)
     except ValueError as exc:
         fail(str(exc), as_json)
     folder = router.save(model_out or default_model_dir("routing"))
@@ -69,6 +71,7 @@ def evaluate(
                                             help="Write row,label,top3 CSV."),
     cv: int | None = typer.Option(None, "--cv", min=2, help="Cross-validate with K folds."),
     seed: int = typer.Option(42, "--seed"),
+    algorithm: str = AlgorithmOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Top-1 and top-3 accuracy of the unit router."""
@@ -81,7 +84,7 @@ def evaluate(
             fail(f"{exc}; or pass --cv K to cross-validate on the file", as_json)
     run = run_evaluation(
         list(rows.texts), rows.labels, model=saved, folds=cv, seed=seed,
-        train=lambda t, y: train_unit_router(t, y, calibrate=False),
+        train=lambda t, y: train_unit_router(t, y, calibrate=False, algorithm=algorithm),
         on_fold=lambda n, k: progress(f"fold {n}/{k}"),
     )
     result = routing_figures(rows.labels, run.ranked)

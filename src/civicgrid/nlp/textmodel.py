@@ -133,7 +133,7 @@ class TextClassifier:
     """A fitted featuriser, linear SVM and temperature; see the module docstring."""
 
     features: TextFeatures
-    svm: NbSvm
+    svm: NbSvm | PlainSvm
     temperature: float
     labels: list[str]
     version: str
@@ -196,11 +196,17 @@ def fit_text_classifier(
     *,
     prefix: str,
     spec: FeatureSpec | None = None,
-    c: float = 0.2,
+    algorithm: str = "nbsvm",
+    c: float | None = None,
     seed: int = 42,
     calibration_folds: int = 3,
 ) -> TextClassifier:
-    """Fit features, SVM and temperature on labelled texts; ``prefix`` starts the version."""
+    """Fit features, SVM and temperature on labelled texts; ``prefix`` starts the version.
+
+    ``algorithm`` is ``nbsvm`` (default; best on the tipdm categories) or ``svm`` (a plain
+    linear SVM; better where many classes have few examples). ``c`` defaults per algorithm.
+    """
+    learner = Learner(algorithm, c, seed)
     if len(texts) != len(labels):
         raise ValueError(f"texts ({len(texts)}) and labels ({len(labels)}) differ in length")
     counts = Counter(labels)
@@ -214,8 +220,8 @@ def fit_text_classifier(
     features = TextFeatures(spec or FeatureSpec(min_df=2 if len(texts) >= 200 else 1))
     matrix = features.fit_transform(prepared)
     y = np.asarray(labels)
-    svm = _svm(c, seed).fit(matrix, y)
-    temperature = _fit_temperature(matrix, y, [str(c) for c in svm.classes_], c, seed,
+    svm = learner.new().fit(matrix, y)
+    temperature = _fit_temperature(matrix, y, [str(label) for label in svm.classes_], learner,
                                    calibration_folds)
     elapsed = time.perf_counter() - began
     log.info("trained %s on %d texts, %d classes in %.1f s", prefix, len(texts), len(counts),
@@ -234,8 +240,54 @@ def text_fingerprint(model_text_value: str) -> str:
     return hashlib.sha1(model_text_value.encode()).hexdigest()[:12]
 
 
-def _svm(c: float, seed: int) -> NbSvm:
-    return NbSvm(c=c, seed=seed)
+ALGORITHMS = ("nbsvm", "svm")
+
+
+@dataclass(frozen=True)
+class Learner:
+    """Which linear learner to fit, with its regularisation ``c`` (None: its default)."""
+
+    algorithm: str = "nbsvm"
+    c: float | None = None
+    seed: int = 42
+
+    def __post_init__(self) -> None:
+        if self.algorithm not in ALGORITHMS:
+            raise ValueError(
+                f"algorithm {self.algorithm!r} is unknown; use one of {', '.join(ALGORITHMS)}"
+            )
+
+    def new(self) -> NbSvm | PlainSvm:
+        """An unfitted model."""
+        if self.algorithm == "svm":
+            return PlainSvm(c=0.5 if self.c is None else self.c, seed=self.seed)
+        return NbSvm(c=0.2 if self.c is None else self.c, seed=self.seed)
+
+
+class PlainSvm:
+    """A one-vs-rest linear SVM on the TF-IDF features, classes balanced."""
+
+    def __init__(self, c: float = 0.5, seed: int = 42) -> None:
+        self.svm = LinearSVC(C=c, class_weight="balanced", random_state=seed)
+        self.classes_: np.ndarray = np.array([])
+        self.coef_: np.ndarray = np.zeros((0, 0), dtype=np.float32)
+        self.intercept_: np.ndarray = np.zeros(0, dtype=np.float32)
+
+    def fit(self, matrix: sparse.csr_matrix, y: np.ndarray) -> PlainSvm:
+        """Fit the SVM and keep float32 weights, one row per class even with two classes."""
+        self.svm.fit(matrix, y)
+        self.classes_ = self.svm.classes_
+        coef, intercept = self.svm.coef_, self.svm.intercept_
+        if coef.shape[0] == 1:
+            coef, intercept = np.vstack([-coef, coef]), np.array([-intercept[0], intercept[0]])
+        self.coef_ = coef.astype(np.float32)
+        self.intercept_ = intercept.astype(np.float32)
+        self.svm = None  # type: ignore[assignment]  # the weights above are all we keep
+        return self
+
+    def decision_function(self, matrix: sparse.csr_matrix) -> np.ndarray:
+        """Margins, one column per class."""
+        return np.asarray(matrix @ self.coef_.T) + self.intercept_
 
 
 class NbSvm:
@@ -280,12 +332,11 @@ class NbSvm:
 
 
 def _fit_temperature(
-    matrix: sparse.csr_matrix, y: np.ndarray, classes: list[str], c: float, seed: int,
-    folds: int,
+    matrix: sparse.csr_matrix, y: np.ndarray, classes: list[str], learner: Learner, folds: int,
 ) -> float:
     if folds < 2:
         return 1.0
-    margins = out_of_fold_margins(matrix, y, classes, c=c, seed=seed, folds=folds)
+    margins = out_of_fold_margins(matrix, y, classes, learner=learner, folds=folds)
     if margins is None:
         return 1.0
     truth = np.searchsorted(np.asarray(classes), y)
@@ -298,7 +349,7 @@ def _fit_temperature(
 
 
 def out_of_fold_margins(
-    matrix: sparse.csr_matrix, y: np.ndarray, classes: list[str], *, c: float, seed: int,
+    matrix: sparse.csr_matrix, y: np.ndarray, classes: list[str], *, learner: Learner,
     folds: int,
 ) -> np.ndarray | None:
     """SVM margins for each row from a model that did not see it (None if too few rows)."""
@@ -306,14 +357,14 @@ def out_of_fold_margins(
         return None
     smallest = min(Counter(y.tolist()).values())
     splitter = (StratifiedKFold if smallest >= folds else KFold)(
-        n_splits=folds, shuffle=True, random_state=seed
+        n_splits=folds, shuffle=True, random_state=learner.seed
     )
     margins = np.zeros((len(y), len(classes)), dtype=np.float64)
     index = {label: i for i, label in enumerate(classes)}
     for train, test in splitter.split(matrix, y):
         if len(set(y[train].tolist())) < 2:
             return None
-        svm = _svm(c, seed).fit(matrix[train], y[train])
+        svm = learner.new().fit(matrix[train], y[train])
         fold = svm.decision_function(matrix[test])
         margins[test] = fold.min() - 1.0
         for j, label in enumerate(svm.classes_):
