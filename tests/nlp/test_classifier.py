@@ -79,3 +79,14 @@ def test_training_with_one_label_names_the_problem() -> None:
 def test_explanation_points_at_words_of_the_text(category_model: CategoryModel) -> None:
     terms = category_model.engine.explain("楼下烧烤店油烟太大", "噪音油烟扰民")
     assert terms and all(t in "楼下烧烤店油烟太大" for t in terms)
+
+
+def test_fast_transform_equals_the_vectorisers_own(category_model: CategoryModel) -> None:
+    from scipy import sparse
+
+    from civicgrid.nlp.textmodel import model_text
+
+    features = category_model.engine.features
+    texts = [model_text(t) for t in ("楼下烧烤店油烟太大  每天 吵", "Road ABC 12号", "", "物业")]
+    expected = sparse.hstack([features.char.transform(texts), features.word.transform(texts)])
+    assert abs(features.transform(texts) - expected).max() < 1e-5

@@ -67,16 +67,18 @@ class NormalisedText:
 
 def normalise(original: str) -> NormalisedText:
     """Normalise a request text (NFKC, invisible characters removed, simplified Chinese)."""
-    table = _simplified_table()
+    table, traditional = _simplified_table()
     if unicodedata.is_normalized("NFKC", original) and not _INVISIBLE.search(original):
-        return NormalisedText(original, original.translate(table), None)
+        text = original.translate(table) if traditional.search(original) else original
+        return NormalisedText(original, text, None)
     replaced = [(m.start(), _nfkc_visible(m.group())) for m in _UNSTABLE.finditer(original)]
     if all(len(piece) == 1 for _, piece in replaced):
         chars = list(original)
         for index, piece in replaced:
             chars[index] = piece
-        return NormalisedText(original, "".join(chars).translate(table), None)
-    return _with_origin(original, replaced, table)
+        text = "".join(chars)
+        return NormalisedText(original, _simplify(text, table, traditional), None)
+    return _with_origin(original, replaced, table, traditional)
 
 
 def _nfkc_visible(char: str) -> str:
@@ -85,8 +87,15 @@ def _nfkc_visible(char: str) -> str:
     return _INVISIBLE.sub("", unicodedata.normalize("NFKC", char))
 
 
+def _simplify(text: str, table: dict[int, str], traditional: re.Pattern[str]) -> str:
+    # str.translate looks up every character; most requests hold no traditional character
+    # at all, and one regex search tells that at C speed.
+    return text.translate(table) if traditional.search(text) else text
+
+
 def _with_origin(
-    original: str, replaced: list[tuple[int, str]], table: dict[int, str]
+    original: str, replaced: list[tuple[int, str]], table: dict[int, str],
+    traditional: re.Pattern[str],
 ) -> NormalisedText:
     """Build the text and its origin map when some characters vanished or expanded."""
     pieces: list[str] = []
@@ -100,12 +109,13 @@ def _with_origin(
         position = index + 1
     pieces.append(original[position:])
     origin.extend(range(position, len(original)))
-    return NormalisedText(original, "".join(pieces).translate(table), tuple(origin))
+    return NormalisedText(original, _simplify("".join(pieces), table, traditional), tuple(origin))
 
 
 @lru_cache(maxsize=1)
-def _simplified_table() -> dict[int, str]:
-    """zhconv's one-character traditional-to-simplified (zh-cn) mappings, for str.translate.
+def _simplified_table() -> tuple[dict[int, str], re.Pattern[str]]:
+    """zhconv's one-character traditional-to-simplified (zh-cn) mappings, and a pattern
+    matching any character they change.
 
     Only one-to-one characters are used, so offsets never move; zhconv's phrase rules (which
     may change length) are left out, at the cost of a few rare context-dependent characters.
@@ -113,8 +123,13 @@ def _simplified_table() -> dict[int, str]:
     from zhconv import zhconv as tables
 
     tables.getdict("zh-cn")
-    mapping = {k: v for k, v in tables.dict_zhcn.items() if len(k) == 1 and len(v) == 1}
-    return str.maketrans(mapping)
+    mapping = {k: v for k, v in tables.dict_zhcn.items() if len(k) == 1 and len(v) == 1 and k != v}
+    # Only BMP characters go into the class: with one astral character in it, Python's re
+    # stops using its bitmap and scans the whole list for every character of the text. Any
+    # astral character at all (rare: emoji, CJK extension B) just selects the translation.
+    bmp = "".join(re.escape(k) for k in sorted(mapping) if ord(k) <= 0xFFFF)
+    traditional = re.compile(f"[{bmp}\U00010000-\U0010ffff]")
+    return str.maketrans(mapping), traditional
 
 
 def utf16_offset(text: str, index: int) -> int:
@@ -122,6 +137,9 @@ def utf16_offset(text: str, index: int) -> int:
     return index + sum(1 for c in text[:index] if ord(c) > 0xFFFF)
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def meaningful_length(text: str) -> int:
     """How many letters/CJK characters the text holds (digits, emoji, punctuation excluded)."""
-    return sum(1 for c in text if c.isalpha())
+    return len(_LETTER.findall(text))
