@@ -163,14 +163,18 @@ _WHITESPACE_RUN = re.compile(r"\s\s+")
 
 def _tfidf_row(tokens: list[str], vectoriser: TfidfVectorizer) -> tuple[np.ndarray, np.ndarray]:
     """Column indices and L2-normalised sublinear TF-IDF values of one document's tokens."""
-    counts_by_token = Counter(tokens)
-    columns = list(map(vectoriser.vocabulary_.get, counts_by_token))
-    known = [i for i, column in enumerate(columns) if column is not None]
-    if not known:
+    column_of = vectoriser.vocabulary_.get
+    columns: list[int] = []
+    frequencies: list[int] = []
+    for token, count in Counter(tokens).items():
+        column = column_of(token)
+        if column is not None:
+            columns.append(column)
+            frequencies.append(count)
+    if not columns:
         return np.zeros(0, np.int32), np.zeros(0, np.float32)
-    index = np.array(columns, dtype=object)[known].astype(np.int32)
-    counts = np.fromiter(counts_by_token.values(), dtype=np.float32,
-                         count=len(columns))[known]
+    index = np.array(columns, dtype=np.int32)
+    counts = np.array(frequencies, dtype=np.float32)
     value = (1.0 + np.log(counts)) * vectoriser.idf_[index]
     return index, (value / np.sqrt(np.dot(value, value))).astype(np.float32)
 
