@@ -111,15 +111,21 @@ def suggest(
     region: str | None = None,
     llm: ChatClient | None = None,
     address_finder: AddressFinder | None = None,
+    entity_backend: str = "rules",
 ) -> Suggestions:
-    """Category, key facts, unit and priority for one request, with evidence."""
+    """Category, key facts, unit and priority for one request, with evidence.
+
+    ``address_finder`` is the hook for the address parser (spans in the normalised text);
+    ``entity_backend`` is ``rules`` (fast, default) or ``lac`` (extra ``nlp-models``).
+    """
     models = models or SuggestionModels()
     body = text or ""
     notes: list[str] = []
     if len(body) > 50_000:
         notes.append(f"text of {len(body)} characters; facts read the first 50,000")
         body = body[:50_000]
-    facts = extract_facts(body, received_at, address_finder=address_finder)
+    facts = extract_facts(body, received_at, address_finder=address_finder,
+                          entity_backend=entity_backend)
     category = _category(models.category, body, notes)
     label = category.label if category and not category.needs_triage else None
     unit = suggest_unit(body, category=label, region=region, rules=models.rules,
