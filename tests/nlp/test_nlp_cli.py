@@ -120,3 +120,17 @@ def test_plain_svm_algorithm_trains_and_evaluates(labelled_csv: Path) -> None:
     code, out = invoke("nlp", "eval", "--data", labelled_csv, "--text-col", "诉求内容",
                        "--label-col", "类别", "--cv", "3", "--algorithm", "svm", "--json")
     assert code == 0 and json.loads(out)["macro_f1"] > 0.5
+
+
+def test_eval_on_other_rows_scores_the_saved_model(trained: Path, tmp_path: Path) -> None:
+    path = tmp_path / "other.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["诉求内容", "类别"])
+        for r in generated_requests(400, seed=99)[-40:]:
+            writer.writerow([r.text + "（另一批）", r.category])
+    code, out = invoke("nlp", "eval", "--data", path, "--text-col", "诉求内容",
+                       "--label-col", "类别", "--model", trained, "--json")
+    result = json.loads(out)
+    assert code == 0 and result["method"].startswith("saved model")
+    assert result["model_version"].startswith("cat-") and result["scored"] == 40

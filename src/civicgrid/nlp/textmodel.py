@@ -8,11 +8,13 @@ Features (all computed on the normalised text, digits folded to ``0``):
   loses little on these texts); word bigrams are optional (they did not help on tipdm).
 
 The classifier is NBSVM (:class:`NbSvm`: one-vs-rest linear SVMs on naive-Bayes-scaled
-features, classes balanced). Its margins are turned into
-probabilities by **temperature scaling** fitted on out-of-fold margins (3 folds over the
-training set, the vectoriser fitted once on all of it), so a confidence of 0.8 means about
-80% of such predictions are right on held-out data. With very few examples per class the
-folds are plain (not stratified) and classes missing from a fold score the fold's minimum.
+features, classes balanced), or a plain linear SVM (:class:`PlainSvm`) on request. Margins
+become probabilities by **temperature scaling** with an implicit "none of these" class at
+margin 0 (:func:`calibrated`); the temperature is fitted on out-of-fold margins (3 folds over
+the training set, the vectoriser fitted once on all of it) by minimising the log loss, so
+that confidences track held-out accuracy (measured in bench/results.md). With very few
+examples per class the folds are plain (not stratified) and classes missing from a fold
+score the fold's minimum.
 
 Texts longer than :data:`MAX_CHARS` are cut for the model (the facts still read all of it).
 Models are pickled with joblib: load only model folders you trust.
