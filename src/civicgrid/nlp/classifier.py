@@ -114,6 +114,7 @@ class CategoryModel:
             "seconds_to_train": self.engine.seconds_to_train,
             "features": asdict(self.engine.features.spec),
             "temperature": round(self.engine.temperature, 4),
+            "none_margin": round(self.engine.none_margin, 4),
             "algorithm": type(self.engine.svm).__name__,
         }
 

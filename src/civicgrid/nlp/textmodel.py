@@ -9,10 +9,10 @@ Features (all computed on the normalised text, digits folded to ``0``):
 
 The classifier is NBSVM (:class:`NbSvm`: one-vs-rest linear SVMs on naive-Bayes-scaled
 features, classes balanced), or a plain linear SVM (:class:`PlainSvm`) on request. Margins
-become probabilities by **temperature scaling** with an implicit "none of these" class at
-margin 0 (:func:`calibrated`); the temperature is fitted on out-of-fold margins (3 folds over
-the training set, the vectoriser fitted once on all of it) by minimising the log loss, so
-that confidences track held-out accuracy (measured in bench/results.md). With very few
+become probabilities by **temperature scaling** with an implicit "none of these" class at a
+margin between -1 and 0 (:func:`calibrated`); both are fitted on out-of-fold margins (3
+folds over the training set, the vectoriser fitted once on all of it) by minimising the log
+loss, so that confidences track held-out accuracy (measured in bench/results.md). With very few
 examples per class the folds are plain (not stratified) and classes missing from a fold
 score the fold's minimum.
 
@@ -33,7 +33,7 @@ from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import minimize_scalar
+from scipy.optimize import minimize
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.svm import LinearSVC
@@ -196,12 +196,14 @@ class TextClassifier:
     seconds_to_train: float = 0.0
     # Short hashes of the training texts, so that an evaluation can tell seen rows apart.
     fingerprints: frozenset[str] = frozenset()
+    # Margin of the implicit "none of these" class (see :func:`calibrated`).
+    none_margin: float = 0.0
 
     def probabilities(self, texts: Sequence[str | None]) -> np.ndarray:
         """Calibrated class probabilities, rows = texts, columns = :attr:`labels`."""
         prepared = [model_text(t) for t in texts]
         margins = self._margins(self.features.transform(prepared))
-        return calibrated(margins, self.temperature)
+        return calibrated(margins, self.temperature, self.none_margin)
 
     def explain(self, text: str | None, label: str, k: int = 5) -> list[str]:
         """The ``k`` features of ``text`` that pushed most towards ``label`` (words, n-grams)."""
@@ -232,14 +234,14 @@ def softmax(scores: np.ndarray) -> np.ndarray:
     return exp / exp.sum(axis=1, keepdims=True)
 
 
-def calibrated(margins: np.ndarray, temperature: float) -> np.ndarray:
+def calibrated(margins: np.ndarray, temperature: float, none_margin: float = 0.0) -> np.ndarray:
     """Class probabilities from margins, with an implicit "none of these" class at margin 0.
 
     A one-vs-rest SVM margin below 0 means "not this class". When every class says so (a
     text about nothing the model knows), most of the probability goes to the implicit class
     and no label comes out confident. Rows sum to 1 minus the "none" share.
     """
-    padded = np.column_stack([margins, np.zeros(len(margins))])
+    padded = np.column_stack([margins, np.full(len(margins), none_margin)])
     return softmax(padded * temperature)[:, :-1]
 
 
@@ -274,13 +276,14 @@ def fit_text_classifier(
     matrix = features.fit_transform(prepared)
     y = np.asarray(labels)
     svm = learner.new().fit(matrix, y)
-    temperature = _fit_temperature(matrix, y, [str(label) for label in svm.classes_], learner,
-                                   calibration_folds)
+    temperature, none_margin = _fit_temperature(
+        matrix, y, [str(label) for label in svm.classes_], learner, calibration_folds
+    )
     elapsed = time.perf_counter() - began
     log.info("trained %s on %d texts, %d classes in %.1f s", prefix, len(texts), len(counts),
              elapsed)
     return TextClassifier(
-        features=features, svm=svm, temperature=temperature,
+        features=features, svm=svm, temperature=temperature, none_margin=none_margin,
         labels=[str(label) for label in svm.classes_],
         version=_version(prefix, prepared, labels), trained_at=_now(), examples=len(texts),
         class_counts=dict(counts), seconds_to_train=round(elapsed, 2),
@@ -397,19 +400,27 @@ class NbSvm:
 
 def _fit_temperature(
     matrix: sparse.csr_matrix, y: np.ndarray, classes: list[str], learner: Learner, folds: int,
-) -> float:
+) -> tuple[float, float]:
+    """Temperature and "none" margin minimising the out-of-fold log loss.
+
+    The "none" margin may move between -1 and 0: below 0 it stops a correct class whose
+    margin is slightly negative from losing its probability to "none of these", while a
+    text that every class rejects clearly (margins near -1) still gets a low confidence.
+    """
     if folds < 2:
-        return 1.0
+        return 1.0, 0.0
     margins = out_of_fold_margins(matrix, y, classes, learner=learner, folds=folds)
     if margins is None:
-        return 1.0
+        return 1.0, 0.0
     truth = np.searchsorted(np.asarray(classes), y)
 
-    def loss(t: float) -> float:
-        p = calibrated(margins, t)
+    def loss(params: np.ndarray) -> float:
+        p = calibrated(margins, float(params[0]), float(params[1]))
         return float(-np.mean(np.log(p[np.arange(len(y)), truth] + 1e-12)))
 
-    return float(minimize_scalar(loss, bounds=(0.05, 50.0), method="bounded").x)
+    best = minimize(loss, x0=np.array([2.0, -0.3]), method="L-BFGS-B",
+                    bounds=[(0.05, 50.0), (-1.0, 0.0)])
+    return float(best.x[0]), float(best.x[1])
 
 
 def out_of_fold_margins(
