@@ -23,6 +23,8 @@ COMMAND_GROUPS: list[tuple[str, str]] = [
     ("assistant", "civicgrid.assistant.cli"),
     ("places", "civicgrid.grids.places_cli"),
     ("report", "civicgrid.insights.report_cli"),
+    ("nlp", "civicgrid.nlp.cli"),
+    ("route", "civicgrid.nlp.routing_cli"),
 ]
 
 app = typer.Typer(

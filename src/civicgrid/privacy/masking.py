@@ -48,14 +48,22 @@ def is_valid_id_number(value: str) -> bool:
     return id_check_character(value[:17]) == value[17]
 
 
+# Words that introduce a serial number (work order, tracking, invoice): a digit run right
+# after them is never an ID number, even when its digits happen to hold a plausible date.
+_SERIAL_LABEL = re.compile(r"(?:工单|单号|编号|订单|流水|运单|快递|发票|案件|序号|受理号)[号码:：\s]*$")
+
+
 def find_id_numbers(text: str) -> list[Found]:
     """ID numbers in ``text`` (18-digit with a valid-looking birth date, or 15-digit)."""
     found = []
     for m in _ID_NUMBER.finditer(text):
         value = m.group(1)
         birth = value[6:14] if len(value) == 18 else "19" + value[6:12]
-        if _plausible_birth(birth):
-            found.append(Found("id_number", value, m.start(1), m.end(1)))
+        if not _plausible_birth(birth):
+            continue
+        if _SERIAL_LABEL.search(text[max(0, m.start(1) - 8) : m.start(1)]):
+            continue
+        found.append(Found("id_number", value, m.start(1), m.end(1)))
     return found
 
 

@@ -1,0 +1,92 @@
+"""Category model: predictions, triage, bad input, saving and loading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from civicgrid.nlp.classifier import (
+    CategoryModel,
+    ModelFolderError,
+    load_model,
+    train_category_model,
+)
+
+
+def test_prediction_carries_label_confidence_version_and_top3(
+    category_model: CategoryModel,
+) -> None:
+    [p] = category_model.predict(["公司拖欠工资三个月了，老板也不交社保"])
+    assert p.label == "劳动社保"
+    assert p.model_version == category_model.version and p.model_version.startswith("cat-")
+    assert len(p.top3) == 3 and p.top3[0][0] == p.label
+    assert 0.0 <= p.confidence <= 1.0 and p.confidence == p.top3[0][1]
+
+
+def test_confident_prediction_does_not_need_triage(category_model: CategoryModel) -> None:
+    [p] = category_model.predict(["楼下烧烤店油烟太大，请尽快处理"])
+    assert not p.needs_triage and p.confidence >= category_model.threshold
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   ", None, "19900000001", "😡😡😡🙏", "１２３４５６７８", "？？？！！"]
+)
+def test_text_without_content_gets_no_label(
+    category_model: CategoryModel, text: str | None
+) -> None:
+    [p] = category_model.predict([text])
+    assert p.label is None and p.confidence == 0.0 and p.needs_triage and p.reason
+
+
+def test_fifty_thousand_characters_give_a_prediction(category_model: CategoryModel) -> None:
+    [p] = category_model.predict(["物业不维修漏水的天花板。" * 4200])
+    assert p.label == "物业管理"
+
+
+def test_unrelated_text_falls_below_threshold(category_model: CategoryModel) -> None:
+    [p] = category_model.predict(["Hello, this is a test message about nothing"])
+    assert p.needs_triage
+
+
+def test_threshold_one_sends_every_case_to_triage(generated: list) -> None:
+    model = train_category_model(
+        [r.text for r in generated[:80]], [r.category for r in generated[:80]],
+        threshold=1.0, calibrate=False,
+    )
+    assert all(p.needs_triage for p in model.predict(["路口红绿灯坏了"]))
+
+
+def test_saved_model_loads_with_the_same_version(category_model: CategoryModel,
+                                                 tmp_path: Path) -> None:
+    category_model.save(tmp_path / "m")
+    loaded = load_model(tmp_path / "m")
+    assert loaded.version == category_model.version
+    assert (tmp_path / "m" / "model.json").exists()
+
+
+def test_loading_a_router_as_category_model_is_refused(unit_router, tmp_path: Path) -> None:
+    unit_router.save(tmp_path / "r")
+    with pytest.raises(ModelFolderError, match="routing"):
+        load_model(tmp_path / "r", "category")
+
+
+def test_training_with_one_label_names_the_problem() -> None:
+    with pytest.raises(ValueError, match="at least 2 distinct labels"):
+        train_category_model(["a b c d", "e f g h"], ["x", "x"])
+
+
+def test_explanation_points_at_words_of_the_text(category_model: CategoryModel) -> None:
+    terms = category_model.engine.explain("楼下烧烤店油烟太大", "噪音油烟扰民")
+    assert terms and all(t in "楼下烧烤店油烟太大" for t in terms)
+
+
+def test_fast_transform_equals_the_vectorisers_own(category_model: CategoryModel) -> None:
+    from scipy import sparse
+
+    from civicgrid.nlp.textmodel import model_text
+
+    features = category_model.engine.features
+    texts = [model_text(t) for t in ("楼下烧烤店油烟太大  每天 吵", "Road ABC 12号", "", "物业")]
+    expected = sparse.hstack([features.char.transform(texts), features.word.transform(texts)])
+    assert abs(features.transform(texts) - expected).max() < 1e-5
