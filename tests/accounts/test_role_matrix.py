@@ -28,6 +28,7 @@ MATRIX: list[tuple[str, str, set[str] | None, dict | None]] = [
     ("GET", "/api/cases/{number}", ALL, None),
     ("GET", "/api/cases/{number}/timeline", ALL, None),
     ("POST", "/api/cases/{number}/actions/{action}", ALL, {"version": 1}),
+    ("PUT", "/api/cases/{number}/category", {"admin", "dispatcher"}, {"version": 1, "category_code": "x"}),
     ("GET", "/api/workflow", ALL, None),
     ("GET", "/api/metrics", {"admin", "dispatcher", "leader", "viewer", "handler"}, None),
     ("GET", "/api/mappings", {"admin", "dispatcher"}, None),

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
 
 from civicgrid.cases import metrics, service, states, workflow
 from civicgrid.cases.schemas import ActionIn, CaseCreate, CaseOut, CasePage, EventOut
@@ -18,6 +19,7 @@ router = APIRouter(prefix="/api", tags=["cases"])
 Creator = Annotated[Actor, Depends(requires("case.create"))]
 MetricsReader = Annotated[Actor, Depends(requires("metrics.read"))]
 MappingManager = Annotated[Actor, Depends(requires("mapping.manage"))]
+Dispatcher = Annotated[Actor, Depends(requires("case.dispatch"))]
 
 
 @router.post("/cases", response_model=CaseOut, status_code=201)
@@ -66,6 +68,27 @@ def act(number: str, action: str, body: ActionIn, session: DbSession, actor: Cur
     """Apply a workflow action at the version the client read (409 if stale or not allowed)."""
     case = service.get_visible(session=session, number=number, actor=actor)
     workflow.perform(session=session, case=case, action=action, actor=actor, data=body)
+    session.commit()
+    return service.render(session=session, case=case, actor=actor)
+
+
+class CategoryIn(BaseModel):
+    """The category a dispatcher accepts or corrects, at the version read."""
+
+    version: int = Field(ge=1)
+    category_code: str
+
+
+@router.put("/cases/{number}/category", response_model=CaseOut)
+def set_category(number: str, body: CategoryIn, session: DbSession, actor: Dispatcher) -> dict:
+    """Accept or correct the suggested category; recorded as training data."""
+    from civicgrid.nlp.intake import record_category_decision
+
+    case = service.get_visible(session=session, number=number, actor=actor)
+    service.check_version(case=case, version=body.version)
+    service.check_category(session=session, code=body.category_code)
+    record_category_decision(session=session, case=case, actor=actor,
+                             category_code=body.category_code)
     session.commit()
     return service.render(session=session, case=case, actor=actor)
 

@@ -120,6 +120,25 @@ def create(
     return case
 
 
+def check_version(*, case: Case, version: int) -> None:
+    """StaleVersion unless the client read the case's current version."""
+    from civicgrid.errors import StaleVersion
+
+    if version != case.version:
+        raise StaleVersion(f"case {case.number} changed since you read it (your version "
+                           f"{version}, current {case.version})", field="version",
+                           value=version, fix="reload the case and try again")
+
+
+def check_category(*, session: Session, code: str) -> Category:
+    """The leaf category with this code, or ValidationFailed naming the field."""
+    category = session.get(Category, code)
+    if category is None or category.level != 3:
+        raise ValidationFailed(f"{code!r} is not a third-level category", field="category_code",
+                               value=code, fix="choose a code from /api/jurisdiction/categories")
+    return category
+
+
 def get(*, session: Session, case_id: int) -> Case | None:
     """The case with this id."""
     return session.get(Case, case_id)

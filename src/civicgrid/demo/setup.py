@@ -3,11 +3,15 @@ the risk detectors' replay of the stream and a first monthly class run."""
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import func, select
 
 from civicgrid.cases.models import Case
 from civicgrid.db.runtime import open_database
 from civicgrid.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def prepare_demo(settings: Settings, *, cases: int = 400) -> dict:
@@ -15,6 +19,7 @@ def prepare_demo(settings: Settings, *, cases: int = 400) -> dict:
     from civicgrid.assistant.handbook import load_demo_handbook
     from civicgrid.demo.generator import ensure_users, generate
     from civicgrid.insights.register import prepare_demo_classes
+    from civicgrid.nlp.intake import classify_backlog, retrain
     from civicgrid.risk.daily import run_demo_history
     from civicgrid.web.app import load_reactions
 
@@ -31,6 +36,13 @@ def prepare_demo(settings: Settings, *, cases: int = 400) -> dict:
         report = generate(session, count=cases)
         session.commit()
         run_demo_history(session=session)  # the detectors explain the stream's risks (commits)
+        # With no labelled data at hand the demo trains its models on its own generated,
+        # labelled stream, and says so; `civicgrid nlp train` trains on real data.
+        models = retrain(session, settings, min_rows=50)
+        log.warning("demo models trained on the generated demo stream: %s",
+                    {k: v.get("rows") for k, v in models.items()})
+        classify_backlog(session, settings)
+        session.commit()
     db.engine.dispose()
     classes = prepare_demo_classes(settings)  # one monthly run so 一类事 has classes
     return {"generated_cases": report.cases, "created": report.cases, "users": report.users,

@@ -181,3 +181,20 @@ def suggest_command(
         router=router or default_model_dir("routing"),
     )
     emit(suggest(text, when, models=models).as_dict(), as_json)
+
+
+@app.command("retrain")
+def retrain_command(
+    min_rows: int = typer.Option(50, help="fewest usable rows to train a model"),
+    as_json: bool = JsonOption,
+) -> None:
+    """Train the installation's category model and unit router from the cases in the
+    database (dispatchers' corrections included) and save them in the data folder."""
+    from civicgrid.db.runtime import open_database
+    from civicgrid.nlp.intake import retrain
+
+    settings = get_settings()
+    db = open_database(settings)
+    with db.sessions() as session:
+        report = retrain(session, settings, min_rows=min_rows)
+    emit(report, as_json)

@@ -34,6 +34,7 @@ def vendor_dir() -> Path | None:
 def load_reactions() -> None:
     """Import the packages that subscribe to case events."""
     import civicgrid.grids.placing  # noqa: F401
+    import civicgrid.nlp.intake  # noqa: F401
     import civicgrid.notifications.service  # noqa: F401
     import civicgrid.risk.incoming  # noqa: F401
 

@@ -130,6 +130,47 @@ const CG = (() => {
     return `<input name="${name}">`;
   }
 
+  // Spans from the server count Unicode code points; Array.from splits a string into code
+  // points, so an emoji before an address does not shift the highlight (trap NLP-03).
+  function highlight(text, spans) {
+    const chars = Array.from(text || "");
+    const sorted = [...spans].sort((a, b) => a.start - b.start);
+    let out = "", at = 0;
+    for (const span of sorted) {
+      if (span.start < at || span.end > chars.length) continue;
+      out += esc(chars.slice(at, span.start).join(""));
+      out += `<mark class="span" data-kind="${esc(span.kind)}">${esc(chars.slice(span.start, span.end).join(""))}</mark>`;
+      at = span.end;
+    }
+    return out + esc(chars.slice(at).join(""));
+  }
+
+  function renderSuggestions(c) {
+    const box = document.getElementById("suggestions");
+    const s = c.suggestions;
+    if (!s) { box.innerHTML = ""; return; }
+    const cat = s.category;
+    const spans = (s.facts || []).filter((f) => f.start !== null && f.kind === "address");
+    const canSet = c.allowed_actions.includes("dispatch");
+    box.innerHTML = `<h2>智能识别建议</h2>
+      <p id="case-text-marked" class="marked">${highlight(c.text, spans)}</p>
+      <dl class="fields">
+        <dt>建议类别</dt><dd>${esc(s.category_name || "—")}${cat ? `（置信度 ${(cat.confidence * 100).toFixed(0)}%，模型 ${esc(cat.model_version)}）` : ""}
+          ${s.triage ? '<span class="badge red">待人工分类</span>' : ""}
+          ${canSet && s.category_code ? `<button type="button" class="link" id="accept-category">采纳类别</button>` : ""}</dd>
+        <dt>建议承办</dt><dd>${esc(s.unit_name || "—")} <span class="muted">${esc((s.unit && s.unit.reason) || s.unit_source || "")}</span></dd>
+        <dt>优先级</dt><dd>${esc(s.priority)}</dd>
+        <dt>关键信息</dt><dd>${(s.facts || []).map((f) => `<span class="badge">${esc(f.kind)}：${esc(f.display)}</span>`).join(" ") || "—"}</dd>
+        <dt>疑似重复</dt><dd>${(s.repeats || []).map((r) => `<a href="/console/cases/${esc(r.number)}">${esc(r.number)}</a> <span class="muted">${esc(r.reason)}</span>`).join("<br>") || "无"}</dd>
+      </dl>
+      ${s.generated_models ? '<p class="muted">尚未训练分类模型，仅显示规则识别结果。</p>' : ""}`;
+    const accept = document.getElementById("accept-category");
+    if (accept) accept.onclick = async () => {
+      await api(`/api/cases/${c.number}/category`, {method: "PUT", body: JSON.stringify({version: c.version, category_code: s.category_code})});
+      location.reload();
+    };
+  }
+
   async function casePage() {
     await header();
     const number = document.getElementById("case").dataset.number;
@@ -148,6 +189,7 @@ const CG = (() => {
         ["吹哨单位", c.participants.map((p) => `${p.unit_name}${p.reported_at ? "（已报到）" : "（未报到）"}`).join("、")]];
       document.getElementById("case-fields").innerHTML = rows.filter((r) => r[1] !== null && r[1] !== undefined && r[1] !== "")
         .map(([k, v]) => `<dt>${k}</dt><dd>${esc(v)}</dd>`).join("");
+      renderSuggestions(c);
       const audit = c.reply_audit;
       document.getElementById("audit").innerHTML = audit ? `<h2>答复智能审核</h2>
         <p>结论：<b>${{pass: "通过", pass_with_notes: "通过（有提示）", return: "退回承办单位"}[audit.verdict] || audit.verdict}</b>，得分 ${audit.score}
