@@ -1,0 +1,1 @@
+"""Address parsing, coordinates and address keys."""
