@@ -29,15 +29,18 @@ _ROAD_SUFFIXES = ("大道", "大街", "胡同", "路", "街", "巷", "弄", "道
 _NOT_ROAD_BEFORE_DAO = set("通隧轨步车行街渠频知管栈索坡廊")
 _ROAD_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _LOCALITY_ENDS = set("城园苑庭湾厦场心村院校")
-_ROAD_NUMBER = re.compile(r"^(\d+(?:-\d+)?)(号院|号|弄)?(?!\d|号楼|栋|幢|座|单元|层|楼|室|F|[A-Za-z])")
+_ROAD_NUMBER = re.compile(
+    r"^(\d+(?:-\d+)?)(?:(号院|号(?!楼)|弄)|(?![\d号栋幢座单元层楼室FfA-Za-z]))"
+)
 _BUILDING = re.compile(
     r"(?<![A-Za-z0-9])([A-Za-z]{0,2}\d+[A-Za-z]?|[A-Za-z]{1,2})(号楼|栋|幢|座)"
     r"|(?<![A-Za-z0-9])([A-Za-z]{1,2}\d*)楼"
 )
 _UNIT = re.compile(r"(?<![A-Za-z0-9])([A-Za-z0-9]{1,3})单元")
 _FLOOR = re.compile(
-    r"(?:(地下|负|-)(\d+)(?:层|楼)?|(?<![A-Za-z0-9])[Bb](\d+)(?:层|F|f|楼)?(?![0-9A-Za-z栋座幢])"
-    r"|(?<![A-Za-z0-9-])(\d+(?:-\d+)?)(?:层|楼|F|f)(?!栋|座|幢))"
+    r"(?:(地下|负)(\d+)(?:层|楼)?|(?<![A-Za-z0-9])-(\d+)(?:层|楼)"
+    r"|(?<![A-Za-z0-9])[Bb](\d+)(?:层|F|f|(?![0-9A-Za-z栋座幢楼-]))"
+    r"|(?<![A-Za-z0-9-])(\d+(?:-\d+)?)(?:层|楼(?!栋|座|幢)|[Ff](?![A-Za-z0-9])))"
 )
 _ROOM = re.compile(
     r"(?<![A-Za-z0-9-])([A-Za-z]{0,2}\d+(?:[A-Za-z]\d+|-\d+)?[A-Za-z]?)(室|房|号)?"
@@ -124,11 +127,10 @@ def _clean_poi(text: str) -> tuple[str | None, str]:
 
 
 def _floor_value(match: re.Match[str]) -> str:
-    basement, number, b_number, plain = match.groups()
-    if basement:
-        return f"-{int(number)}"
-    if b_number:
-        return f"-{int(b_number)}"
+    basement, number, dash_number, b_number, plain = match.groups()
+    below = number or dash_number or b_number
+    if basement or below:
+        return f"-{int(below)}"
     return plain
 
 

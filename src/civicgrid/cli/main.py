@@ -15,7 +15,9 @@ import typer
 from civicgrid.logs import configure_logging
 
 # (sub-command name, module holding ``app``). Core commands live in civicgrid.cli.core.
-COMMAND_GROUPS: list[tuple[str, str]] = []
+COMMAND_GROUPS: list[tuple[str, str]] = [
+    ("address", "civicgrid.addresses.cli"),
+]
 
 app = typer.Typer(
     name="civicgrid",
