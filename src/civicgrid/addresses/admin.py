@@ -90,26 +90,12 @@ def _short_matches(gaz: Gazetteer, text: str, pos: int, above: int) -> list[Admi
         if len(name) < length:
             continue
         divisions = [
-            d for d in _short_index(gaz).get(name, []) if _RANK[d.level] > above
+            d for d in gaz.short_index().get(name, []) if _RANK[d.level] > above
         ]
         if divisions and not _ROAD_AFTER.match(text[pos + length :]):
             level = min(divisions, key=lambda d: _RANK[d.level]).level
             found.append(AdminElement(level, name, pos, pos + length, divisions, short=True))
     return found
-
-
-_SHORT_CACHE: dict[int, dict[str, list[Division]]] = {}
-
-
-def _short_index(gaz: Gazetteer) -> dict[str, list[Division]]:
-    key = id(gaz)
-    if key not in _SHORT_CACHE:
-        index: dict[str, list[Division]] = {}
-        for division in gaz.divisions:
-            if division.level in ("province", "city", "district") and division.short != division.name:
-                index.setdefault(division.short, []).append(division)
-        _SHORT_CACHE[key] = index
-    return _SHORT_CACHE[key]
 
 
 def _generic_match(text: str, pos: int, above: int) -> AdminElement | None:

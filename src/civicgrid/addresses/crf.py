@@ -67,6 +67,7 @@ class CrfSettings:
     c1: float = 0.05
     c2: float = 0.01
     max_iterations: int = 120
+    feature_minfreq: float = 0.0
     jackknife_parts: int = 4
     use_lexicon: bool = True
     seed: int = 20261204
@@ -284,6 +285,7 @@ def train(
             "c2": settings.c2,
             "max_iterations": settings.max_iterations,
             "feature.possible_transitions": True,
+            "feature.minfreq": settings.feature_minfreq,
         }
     )
     trainer.train(str(model_dir / MODEL_FILE))
@@ -360,7 +362,9 @@ def cross_validate(
     order = list(range(len(addresses)))
     random.Random(settings.seed).shuffle(order)
     fold_ids = [sorted(order[k::folds]) for k in range(folds)]
-    jobs = [(addresses, ids, Path(work_dir) / f"fold{k}", settings) for k, ids in enumerate(fold_ids)]
+    jobs = [
+        (addresses, ids, Path(work_dir) / f"fold{k}", settings) for k, ids in enumerate(fold_ids)
+    ]
     if workers > 1:
         from concurrent.futures import ProcessPoolExecutor
 

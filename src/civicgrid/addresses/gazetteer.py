@@ -158,6 +158,7 @@ class Gazetteer:
     estates: tuple[str, ...] = NUMBERED_ESTATES
     by_name: dict[str, list[Division]] = field(init=False)
     by_code: dict[str, Division] = field(init=False)
+    _short: dict[str, list[Division]] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.by_name = defaultdict(list)
@@ -191,6 +192,15 @@ class Gazetteer:
         """Divisions at ``level`` lying inside the division ``code``."""
         prefix = _code_prefix(code)
         return [d for d in self.divisions if d.level == level and d.code.startswith(prefix)]
+
+    def short_index(self) -> dict[str, list[Division]]:
+        """Short name (``南山``) → provinces, cities and districts that carry it."""
+        if self._short is None:
+            self._short = {}
+            for division in self.divisions:
+                if division.level != "street" and division.short != division.name:
+                    self._short.setdefault(division.short, []).append(division)
+        return self._short
 
     def names(self) -> dict[str, str]:
         """Full name (and alias) → level, for dictionary features of the sequence model."""

@@ -83,7 +83,9 @@ def _check_row(
         check.street_match_without_conversion += bool(raw and raw.code == parsed.street_code)
     check.details.append(
         {
+            "address": text,
             "district_code": parsed.district_code,
+            "inferred": parsed.inferred,
             "street_parsed": parsed.street,
             "street_located": located.name if located else None,
             "level": parsed.level,
