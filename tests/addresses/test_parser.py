@@ -173,7 +173,21 @@ def test_locality_before_road_is_split_off() -> None:
     assert (parsed.poi, parsed.road, parsed.road_number) == ("华侨城", "深南大道", "9009")
 
 
-def test_empty_text_is_parsed_without_error() -> None:
+def test_empty_text_is_reported_not_placed() -> None:
     parsed = parse("")
-    assert parsed.level is not None
-    assert parsed.confidence <= 0.6
+    assert parsed.level is None
+    assert parsed.flags == ["空地址"]
+    assert parsed.needs_review
+
+
+def test_english_address_is_reported_not_guessed() -> None:
+    parsed = parse("Nanshan District, Shenzhen")
+    assert parsed.district_code is None
+    assert "非中文地址" in parsed.flags
+    assert parsed.needs_review
+
+
+def test_poi_only_address_reports_its_level() -> None:
+    parsed = parse("深圳湾体育中心")
+    assert (parsed.level, parsed.poi) == ("poi", "深圳湾体育中心")
+    assert "仅有POI" in parsed.flags

@@ -176,16 +176,55 @@ def token_features(tokens: Sequence[str], lexicon: Lexicon | None) -> list[list[
     classes = [char_class(w) for w in words]
     suffixes = [_suffix_feature(text, s + len(w)) for s, w in zip(starts, words, strict=True)]
 
+    runs = _run_context(words, classes)
+    ahead = _next_suffixes(suffixes)
     features: list[list[str]] = []
     for i, word in enumerate(words):
         first, last = starts[i], starts[i] + len(word) - 1
         feats = _context_features(words, classes, suffixes, i)
+        feats += runs[i] + ahead[i]
         feats += [f"gz:{lvl}:{pos}" for lvl, pos in gaz[first].items()]
         feats += [f"gz_end:{lvl}:{pos}" for lvl, pos in gaz[last].items() if last != first]
         feats += [f"lx:{lbl}:{pos}" for lbl, pos in lex[first].items()]
         feats += [f"lx_end:{lbl}:{pos}" for lbl, pos in lex[last].items() if last != first]
         features.append(feats)
     return features
+
+
+def _run_context(words: list[str], classes: list[str]) -> list[list[str]]:
+    """For digits and letters: what precedes and follows their run (``3`` in ``3栋`` → 栋)."""
+    out: list[list[str]] = [[] for _ in words]
+    i = 0
+    while i < len(words):
+        if classes[i] not in ("digit", "alpha", "mixed"):
+            i += 1
+            continue
+        j = i
+        while j < len(words) and classes[j] in ("digit", "alpha", "mixed", "punct"):
+            j += 1
+        before = words[i - 1] if i > 0 else "<s>"
+        after = "".join(words[j : j + 2]) if j < len(words) else "</s>"
+        for k in range(i, j):
+            out[k] = [f"run_prev={before}", f"run_next={after[:1]}", f"run_next2={after}",
+                      f"run_len={min(j - i, 5)}", f"run_pos={min(k - i, 4)}"]
+        i = j
+    return out
+
+
+def _next_suffixes(suffixes: list[str | None]) -> list[list[str]]:
+    """The next suffix word ahead (type and distance) and the last one behind."""
+    n = len(suffixes)
+    out: list[list[str]] = []
+    for i in range(n):
+        ahead = next(((j - i, suffixes[j]) for j in range(i, min(n, i + 8)) if suffixes[j]),
+                     None)
+        behind = next((suffixes[j] for j in range(i - 1, max(-1, i - 8), -1) if suffixes[j]),
+                      "-")
+        feats = [f"behind={behind}"]
+        if ahead:
+            feats += [f"ahead={ahead[1]}", f"ahead={ahead[1]}@{min(ahead[0], 4)}"]
+        out.append(feats)
+    return out
 
 
 def _context_features(

@@ -11,7 +11,8 @@ building, unit, floor and room, plus:
   ``区县未识别`` (a 区 word that is no known district, e.g. the typo 深圳市南区),
   ``区县不确定`` (a duplicated name the text does not settle), ``区县与上级不符``,
   ``街道与区县不符``, ``市区由辖区推定`` (nothing administrative written; city and district
-  taken from the jurisdiction), ``缺区县``;
+  taken from the jurisdiction), ``缺区县``, ``仅有POI`` (a place name and nothing to find a
+  door by), ``非中文地址`` (no Chinese characters: English or pinyin, not guessed at), ``空地址``;
 * ``needs_review``: confidence below 0.5.
 
 The jurisdiction (default 南山区 440305) decides duplicated names and what is "ours". It
@@ -41,6 +42,7 @@ LEVEL_ORDER = (
     "building", "unit", "floor", "room",
 )
 _CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\s]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _HAS_PLACE = re.compile(r"路|街|道|号|栋|座|幢|单元|室|大厦|花园|小区|广场")
 REVIEW_BELOW = 0.5
 
@@ -215,6 +217,11 @@ def parse(
     resolution = _resolve(chain, home)
     penalty = resolution.penalty
     flags = resolution.flags
+    if not _HAN.search(clean.text):
+        result.flags.append("非中文地址" if clean.text else "空地址")
+        result.remainder = clean.text or None
+        _finish(result, 0.8)
+        return result
     typo = unknown_district(rest) if chain and chain.deepest in ("province", "city") else None
     if typo:
         flags.append("区县未识别")
@@ -295,4 +302,6 @@ def _finish(result: ParsedAddress, penalty: float) -> None:
         confidence = min(confidence, 0.6)
     if not any(getattr(result, lvl) for lvl in LEVEL_ORDER[5:]):
         confidence -= 0.1
+    elif result.poi and not any(getattr(result, lvl) for lvl in ("road", "building", "room")):
+        result.flags.append("仅有POI")
     result.confidence = round(max(0.0, min(1.0, confidence)), 2)
