@@ -28,6 +28,8 @@ _ROAD_AFTER = re.compile(r"^[东南西北中]?(?:大道|大街|路|街(?!道)|�
 _BAD_AFTER_CITY = re.compile(r"^(?:场|民|政府|委|长|级|内)")
 _GENERIC_STREET = re.compile(r"^([\u4e00-\u9fff]{2,5}?)(街道|镇|乡)")
 _GENERIC_COMMUNITY = re.compile(r"^([\u4e00-\u9fff]{2,5}?)社区")
+_GENERIC_CITY = re.compile(r"^([\u4e00-\u9fff]{2,3})(市|州|盟)(?!场|民|政府|委|长|级|内)")
+_GENERIC_DISTRICT = re.compile(r"^([\u4e00-\u9fff]{1,4}?)(区|县|市|旗)(?!场|民|政府|委|长|级|内)")
 _UNKNOWN_DISTRICT = re.compile(r"^([\u4e00-\u9fff]{1,3})区")
 _NOT_DISTRICT_WORDS = (
     "园区", "校区", "小区", "社区", "片区", "景区", "新区", "厂区", "街区", "城区", "市区",
@@ -165,7 +167,35 @@ class ChainFinder:
         for short in _short_matches(self.gaz, text, pos, above):
             if self._short_allowed(text, short, elements):
                 return short
+        if previous is not None and previous.level in ("province", "city"):
+            unnamed = self._unnamed_division(text, pos, previous)
+            if unnamed:
+                return unnamed
         return _generic_match(text, pos, above) if elements else None
+
+    def _unnamed_division(
+        self, text: str, pos: int, previous: AdminElement
+    ) -> AdminElement | None:
+        """A city or district missing from the gazetteer, below a division that is not ours.
+
+        The gazetteer is complete for the home city, so there an unknown ``X区`` is a typo
+        (see :func:`unknown_district`); elsewhere it is a real division we hold no code for.
+        """
+        if any(d.code in SPECIAL_REGIONS or d.code == self.home_city for d in previous.candidates):
+            return None
+        if previous.level == "province" and any(
+            d.code[:2] == self.home_city[:2] for d in previous.candidates
+        ):
+            return None
+        rest = text[pos:]
+        if previous.level == "province":
+            match = _GENERIC_CITY.match(rest)
+            if match:
+                return AdminElement("city", match.group(0), pos, pos + match.end())
+        match = _GENERIC_DISTRICT.match(rest)
+        if match and not any(match.group(0).endswith(w) for w in _NOT_DISTRICT_WORDS):
+            return AdminElement("district", match.group(0), pos, pos + match.end())
+        return None
 
     def _short_allowed(self, text: str, short: AdminElement, elements: list[AdminElement]) -> bool:
         if any(d.code in SPECIAL_REGIONS for d in short.candidates):
