@@ -64,7 +64,7 @@ def train_command(
     conll: Path = typer.Option(..., "--conll", help="Tagged file: 'token TAG' per line."),
     model_out: Path | None = typer.Option(None, "--model-out",
                                           help="Model folder [<data>/models/address-crf]."),
-    max_iterations: int = typer.Option(120, "--max-iterations", help="L-BFGS iteration cap."),
+    max_iterations: int = typer.Option(80, "--max-iterations", help="L-BFGS iteration cap."),
     as_json: bool = JsonOption,
 ) -> None:
     """Train the CRF address tagger on a BIOES or BIO tagged file."""
@@ -87,7 +87,7 @@ def eval_command(
     cv: int | None = typer.Option(None, "--cv", help="Cross-validate with K folds instead."),
     predictions: Path | None = typer.Option(None, "--predictions",
                                             help="Write a CSV with columns row, tags."),
-    max_iterations: int = typer.Option(120, "--max-iterations", help="L-BFGS cap (with --cv)."),
+    max_iterations: int = typer.Option(80, "--max-iterations", help="L-BFGS cap (with --cv)."),
     workers: int = typer.Option(2, "--workers", help="Folds trained at once (with --cv)."),
     as_json: bool = JsonOption,
 ) -> None:

@@ -66,7 +66,7 @@ class CrfSettings:
 
     c1: float = 0.05
     c2: float = 0.01
-    max_iterations: int = 120
+    max_iterations: int = 80
     feature_minfreq: float = 0.0
     jackknife_parts: int = 4
     use_lexicon: bool = True
