@@ -57,3 +57,17 @@ def test_ccks_and_naacl_files_read_with_their_tag_schemes(shared_data: Path) -> 
     assert (len(ccks), len(naacl)) == (8829, 2864)
     assert spans(ccks[0].tags)[0][0] == "prov"
     assert any(len(token) > 1 for address in naacl[:50] for token in address.tokens)
+
+
+def test_every_aed_point_lands_in_its_district_from_gcj_outlines(shared_data: Path) -> None:
+    from civicgrid.intake.files import read_table
+
+    index = StreetIndex.from_geojson(
+        shared_data / "shenzhen-boundaries" / "shenzhen_440300_districts_datav.geojson",
+        CRS.GCJ02,
+    )
+    table = read_table(shared_data / "shenzhen-aed-poi" / "shenzhen_aed_pois_tencent_2020.csv")
+    rows = zip(table.values("adcode"), table.values("lng_gcj02"), table.values("lat_gcj02"),
+               strict=True)
+    located = [index.locate(Point(float(lon), float(lat), CRS.GCJ02)) for _, lon, lat in rows]
+    assert [area.code if area else None for area in located] == table.values("adcode")

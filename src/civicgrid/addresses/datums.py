@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -192,7 +192,10 @@ def gcj02_to_bd09(lon: float, lat: float) -> tuple[float, float]:
     return z * math.cos(theta) + 0.0065, z * math.sin(theta) + 0.006
 
 
-def _invert(forward, lon: float, lat: float) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+Transform = Callable[[float, float], tuple[float, float]]
+
+
+def _invert(forward: Transform, lon: float, lat: float) -> tuple[float, float]:
     """Solve forward(x) = (lon, lat) by fixed-point iteration from x = (lon, lat)."""
     x_lon, x_lat = lon, lat
     for _ in range(_MAX_ITERATIONS):

@@ -208,28 +208,28 @@ def parse(
     home = jurisdiction or Jurisdiction()
     clean = normalise(text or "")
     result = ParsedAddress(text=text, normalised=clean.text, notes=clean.notes)
-    finder = ChainFinder(gaz, home.city_code)
-    chains = finder.chains(clean.text)
-    chain = _pick_chain(chains, home)
-    span = _address_span(clean.text, chain, chains)
-    rest = span[chain.end - chain.start :] if chain else span
-
-    resolution = _resolve(chain, home)
-    penalty = resolution.penalty
-    flags = resolution.flags
     if not _HAN.search(clean.text):
         result.flags.append("非中文地址" if clean.text else "空地址")
         result.remainder = clean.text or None
         _finish(result, 0.8)
         return result
+
+    chains = ChainFinder(gaz, home.city_code).chains(clean.text)
+    chain = _pick_chain(chains, home)
+    span = _address_span(clean.text, chain, chains)
+    rest = span[chain.end - chain.start :] if chain else span
+    resolution = _resolve(chain, home)
+    penalty = resolution.penalty
+
+    # a 区 word under our own city that is no district of it: a typo, sent to review
     typo = unknown_district(rest) if chain and chain.deepest in ("province", "city") else None
     if typo:
-        flags.append("区县未识别")
+        resolution.flags.append("区县未识别")
         result.remainder = typo
         rest = rest[len(typo) :]
         penalty += 0.7
     _place_levels(result, resolution, gaz, home, has_typo=bool(typo))
-    penalty += _mentions(result, chains, chain)
+    _mentions(result, chains, chain)
 
     details = parse_details(rest, gaz.estates)
     _copy_details(result, details)
@@ -274,7 +274,8 @@ def _jurisdiction_flags(result: ParsedAddress, home: Jurisdiction) -> None:
         result.flags.append("缺区县")
 
 
-def _mentions(result: ParsedAddress, chains: list[AdminChain], chain: AdminChain | None) -> float:
+def _mentions(result: ParsedAddress, chains: list[AdminChain], chain: AdminChain | None) -> None:
+    """Flag HK/Macau/Taiwan named elsewhere in the text (``提及香港``)."""
     for other in chains:
         if other is chain:
             continue
@@ -283,7 +284,6 @@ def _mentions(result: ParsedAddress, chains: list[AdminChain], chain: AdminChain
                 region = SPECIAL_REGIONS.get(division.code)
                 if region and f"提及{region}" not in result.flags:
                     result.flags.append(f"提及{region}")
-    return 0.0
 
 
 def _copy_details(result: ParsedAddress, details: Details) -> None:

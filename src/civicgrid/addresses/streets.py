@@ -45,13 +45,18 @@ class StreetIndex:
     def from_geojson(
         cls, path: Path, crs: CRS | str = CRS.WGS84, gazetteer: Gazetteer | None = None
     ) -> StreetIndex:
-        """Read a GeoJSON FeatureCollection whose features carry ``properties.name``."""
+        """Read a GeoJSON FeatureCollection whose features carry ``properties.name``.
+
+        The code is ``properties.adcode`` (or ``code``) when given, else the official street
+        code of the name. Polygons in GCJ-02 or BD-09 are converted to WGS-84 vertex by vertex.
+        """
         gaz = gazetteer or default_gazetteer()
         source = CRS.parse(crs)
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         streets: list[Street] = []
         for number, feature in enumerate(data.get("features", []), start=1):
-            name = (feature.get("properties") or {}).get("name")
+            properties = feature.get("properties") or {}
+            name = properties.get("name")
             if not name:
                 raise ValueError(
                     f"{path}: feature {number} has no properties.name; name every street"
@@ -59,8 +64,11 @@ class StreetIndex:
             geometry = shape(feature["geometry"])
             if source is not CRS.WGS84 and source is not CRS.CGCS2000:
                 geometry = _to_wgs84(geometry, source)
-            codes = [d.code for d in gaz.lookup(name) if d.level == "street"]
-            streets.append(Street(name, codes[0] if codes else None, geometry))
+            code = properties.get("adcode") or properties.get("code")
+            if not code:
+                codes = [d.code for d in gaz.lookup(name) if d.level == "street"]
+                code = codes[0] if codes else None
+            streets.append(Street(name, str(code) if code else None, geometry))
         log.info("loaded %s street polygons from %s", len(streets), path)
         return cls(streets)
 
@@ -76,20 +84,12 @@ class StreetIndex:
 
 
 def _to_wgs84(geometry: BaseGeometry, source: CRS) -> BaseGeometry:
-    from shapely.ops import transform
+    """The geometry with every vertex converted from ``source`` to WGS-84."""
+    import numpy as np
+    from shapely import transform
 
-    def shift(x: float, y: float, z: float | None = None) -> tuple[float, float]:
-        p = convert(Point(x, y, source), CRS.WGS84)
-        return p.lon, p.lat
+    def shift(coords: np.ndarray) -> np.ndarray:
+        moved = [convert(Point(x, y, source), CRS.WGS84) for x, y in coords]
+        return np.array([(p.lon, p.lat) for p in moved], dtype=float).reshape(coords.shape)
 
-    return transform(_vectorised(shift), geometry)
-
-
-def _vectorised(func):  # type: ignore[no-untyped-def]
-    def apply(xs, ys, zs=None):  # type: ignore[no-untyped-def]
-        if hasattr(xs, "__iter__"):
-            pairs = [func(x, y) for x, y in zip(xs, ys, strict=True)]
-            return [p[0] for p in pairs], [p[1] for p in pairs]
-        return func(xs, ys)
-
-    return apply
+    return transform(geometry, shift)
