@@ -12,7 +12,11 @@ features of each token:
 * *lexicon windows*: the same for entity strings seen in the training addresses, per label.
   On the training addresses themselves the lexicon is built jack-knife style (from the other
   parts only), otherwise the model would learn to trust a feature that is always right on
-  the data it was built from and never on new data.
+  the data it was built from and never on new data;
+* *digit runs*: for digits and letters, the character before and the two after their run
+  (``1501`` before ``室`` vs before ``号``), since the run's end is beyond a ±3 window;
+* optionally (``CrfSettings.use_segmenter``) jieba word boundaries; measured +0.001 F1 on
+  one CCKS fold for ~10% more training time, so off by default.
 
 Training and scoring need no database. A trained model is a folder with ``model.crfsuite``
 and ``model.json`` (lexicon and settings).
@@ -70,6 +74,7 @@ class CrfSettings:
     feature_minfreq: float = 0.0
     jackknife_parts: int = 4
     use_lexicon: bool = True
+    use_segmenter: bool = False
     seed: int = 20261204
 
 
@@ -162,7 +167,35 @@ def _suffix_feature(text: str, end: int) -> str | None:
     return None
 
 
-def token_features(tokens: Sequence[str], lexicon: Lexicon | None) -> list[list[str]]:
+@lru_cache(maxsize=1)
+def _segmenter() -> object:
+    """jieba's tokenizer, loaded once, with its start-up chatter kept off standard output."""
+    import contextlib
+    import sys
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    with contextlib.redirect_stdout(sys.stderr):
+        tokenizer.initialize()
+    return tokenizer
+
+
+def _segment_tags(text: str) -> list[tuple[str, int, str]]:
+    """Per character: position in its jieba word (B/M/E/S), the word length, the word."""
+    tags: list[tuple[str, int, str]] = []
+    for word, start, end in _segmenter().tokenize(text, HMM=False):  # type: ignore[attr-defined]
+        length = end - start
+        for k in range(length):
+            pos = "S" if length == 1 else ("B" if k == 0 else ("E" if k == length - 1 else "M"))
+            tags.append((pos, min(length, 6), word if length >= 2 else "-"))
+    return tags
+
+
+def token_features(
+    tokens: Sequence[str], lexicon: Lexicon | None, segmenter: bool = False
+) -> list[list[str]]:
     """The feature strings of every token of one address."""
     words = [_norm(t) for t in tokens]
     text = "".join(words)
@@ -176,6 +209,7 @@ def token_features(tokens: Sequence[str], lexicon: Lexicon | None) -> list[list[
     classes = [char_class(w) for w in words]
     suffixes = [_suffix_feature(text, s + len(w)) for s, w in zip(starts, words, strict=True)]
 
+    segs = _segment_tags(text) if segmenter else None
     runs = _run_context(words, classes)
     ahead = _next_suffixes(suffixes)
     features: list[list[str]] = []
@@ -183,6 +217,9 @@ def token_features(tokens: Sequence[str], lexicon: Lexicon | None) -> list[list[
         first, last = starts[i], starts[i] + len(word) - 1
         feats = _context_features(words, classes, suffixes, i)
         feats += runs[i] + ahead[i]
+        if segs:
+            pos, length, seg_word = segs[first]
+            feats += [f"seg={pos}", f"seglen={length}", f"segw={seg_word}"]
         feats += [f"gz:{lvl}:{pos}" for lvl, pos in gaz[first].items()]
         feats += [f"gz_end:{lvl}:{pos}" for lvl, pos in gaz[last].items() if last != first]
         feats += [f"lx:{lbl}:{pos}" for lbl, pos in lex[first].items()]
@@ -262,7 +299,7 @@ def _jackknife_features(
 ) -> list[list[list[str]]]:
     """Features of training addresses, each with a lexicon built without its own part."""
     if not settings.use_lexicon:
-        return [token_features(a.tokens, None) for a in addresses]
+        return [token_features(a.tokens, None, settings.use_segmenter) for a in addresses]
     parts = max(2, settings.jackknife_parts)
     order = list(range(len(addresses)))
     random.Random(settings.seed).shuffle(order)
@@ -273,7 +310,7 @@ def _jackknife_features(
         lexicon = Lexicon.from_addresses(others)
         for i, address in enumerate(addresses):
             if fold_of[i] == part:
-                features[i] = token_features(address.tokens, lexicon)
+                features[i] = token_features(address.tokens, lexicon, settings.use_segmenter)
     return features
 
 
@@ -297,7 +334,9 @@ class AddressTagger:
         tagger.open(str(self.model_dir / MODEL_FILE))
         try:
             return [
-                list(tagger.tag(token_features(tokens, self.lexicon))) if tokens else []
+                list(tagger.tag(token_features(tokens, self.lexicon, self.settings.use_segmenter)))
+                if tokens
+                else []
                 for tokens in sequences
             ]
         finally:
