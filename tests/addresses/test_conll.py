@@ -48,3 +48,12 @@ def test_line_without_tag_is_refused_with_its_number(tmp_path: Path) -> None:
     path.write_text("文 B-road\n三\n", "utf-8")
     with pytest.raises(ConllError, match="line 2"):
         read_conll(path)
+
+
+def test_segmenter_features_are_optional() -> None:
+    from civicgrid.addresses.crf import token_features
+
+    plain = token_features(list("南山区科苑路"), None)
+    segmented = token_features(list("南山区科苑路"), None, segmenter=True)
+    assert not any(f.startswith("seg=") for f in plain[0])
+    assert "seg=B" in segmented[0]
