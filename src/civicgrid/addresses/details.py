@@ -173,46 +173,65 @@ def parse_details(text: str, estates: tuple[str, ...] = ()) -> Details:
 def _parse_designators(
     tail: str, details: Details, poi_parts: list[str], estates: tuple[str, ...]
 ) -> None:
+    """Building, unit, floor and room in ``tail``; the text before them is the place name."""
     protected = _estate_spans(tail, estates)
-    first_designator = len(tail)
-    last_end = 0
-    taken: list[tuple[int, int]] = list(protected)
-
-    def free(match: re.Match[str]) -> bool:
-        return not any(a < match.end() and match.start() < b for a, b in taken)
-
-    building = next((m for m in _BUILDING.finditer(tail) if free(m)), None)
-    if building:
-        details.building = (building.group(1) or building.group(3)).upper()
-        taken.append(building.span())
-    unit = next((m for m in _UNIT.finditer(tail) if free(m)), None)
-    if unit:
-        details.unit = unit.group(1).upper()
-        taken.append(unit.span())
-    floor = next((m for m in _FLOOR.finditer(tail) if free(m)), None)
-    if floor:
-        details.floor = _floor_value(floor)
-        taken.append(floor.span())
-    anchors = [m.end() for m in (building, unit, floor) if m]
-    room_from = max(anchors) if anchors else _poi_end(tail, protected)
-    room = next((m for m in _ROOM.finditer(tail, room_from) if free(m)), None)
-    if room and (anchors or room.start() == room_from):
-        details.room = room.group(1).upper()
-        taken.append(room.span())
-        details.floor = details.floor or floor_from_room(details.room)
-
-    found = [span for span in taken if span not in protected]
-    if found:
-        first_designator = min(a for a, _ in found)
-        last_end = max(b for _, b in found)
-    head = "".join(poi_parts) + tail[:first_designator]
+    found = _find_designators(tail, details, protected)
+    first = min((a for a, _ in found), default=len(tail))
+    head = "".join(poi_parts) + tail[:first]
     poi, rest = _clean_poi(head.replace("\u0000", ""))
     if protected and not poi:
         a, b = protected[0]
         poi = tail[a:b]
     details.poi = poi
-    remainder = rest + (tail[last_end:] if found else "")
-    details.remainder = remainder.replace("\u0000", "").strip(" ,-") or None
+    leftovers = [rest] + _gaps(tail, sorted(found), first)
+    remainder = "".join(leftovers).replace("\u0000", "").strip(" ,-")
+    details.remainder = remainder or None
+
+
+def _find_designators(
+    tail: str, details: Details, protected: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Fill building/unit/floor/room from ``tail``; returns the spans they took."""
+    taken: list[tuple[int, int]] = list(protected)
+
+    def first_free(pattern: re.Pattern[str], start: int = 0) -> re.Match[str] | None:
+        for match in pattern.finditer(tail, start):
+            if not any(a < match.end() and match.start() < b for a, b in taken):
+                taken.append(match.span())
+                return match
+        return None
+
+    building = first_free(_BUILDING)
+    if building:
+        details.building = (building.group(1) or building.group(3)).upper()
+    unit = first_free(_UNIT)
+    if unit:
+        details.unit = unit.group(1).upper()
+    floor = first_free(_FLOOR)
+    if floor:
+        details.floor = _floor_value(floor)
+    anchors = [m.end() for m in (building, unit, floor) if m]
+    room_from = max(anchors) if anchors else _poi_end(tail, protected)
+    room = first_free(_ROOM, room_from)
+    if room and not anchors and room.start() != room_from:
+        taken.remove(room.span())
+        room = None
+    if room:
+        details.room = room.group(1).upper()
+        details.floor = details.floor or floor_from_room(details.room)
+    return [span for span in taken if span not in protected]
+
+
+def _gaps(tail: str, spans: list[tuple[int, int]], start: int) -> list[str]:
+    """The text between and after the designator spans (``学院`` in ``B1栋学院1楼``)."""
+    pieces: list[str] = []
+    cursor = start
+    for a, b in spans:
+        if a > cursor:
+            pieces.append(tail[cursor:a])
+        cursor = max(cursor, b)
+    pieces.append(tail[cursor:])
+    return pieces
 
 
 def _poi_end(tail: str, protected: list[tuple[int, int]]) -> int:
