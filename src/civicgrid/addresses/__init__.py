@@ -8,6 +8,8 @@ Public entry points (each module's docstring explains its rules):
   WGS-84/CGCS2000, GCJ-02 and BD-09;
 * :mod:`civicgrid.addresses.keys` — exact keys for building/unit/floor/room;
 * :mod:`civicgrid.addresses.streets` — point → street polygon (STRtree);
+* :func:`civicgrid.addresses.geocode.geocode` — text and/or point → :class:`Place` (street,
+  level, confidence, flags for swapped, wrong-datum and out-of-area points);
 * :mod:`civicgrid.addresses.crf` — the trainable character tagger (CRF) and its scoring;
 * :mod:`civicgrid.addresses.geocheck` — the real-data geocoding check.
 """
