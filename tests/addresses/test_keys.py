@@ -57,3 +57,10 @@ def test_key_text_names_the_levels() -> None:
 def test_place_key_prefers_estate_then_road_number() -> None:
     assert place_key(parse("XX花园3栋")) == "XX花园"
     assert place_key(parse("南山区科苑路15号")) == "科苑路15号"
+
+
+def test_four_building_forms_parse_to_one_standard_key() -> None:
+    forms = ["XX花园3栋2单元1501", "XX花园3号楼2单元1501室", "XX花园3幢2单元1501",
+             "XX花园3座2单元1501房"]
+    keys = {(place_key(parse(f)), house_key_of(parse(f)).text()) for f in forms}
+    assert keys == {("XX花园", "栋3|单元2|层15|室1501")}
