@@ -57,3 +57,14 @@ def test_segmenter_features_are_optional() -> None:
     segmented = token_features(list("南山区科苑路"), None, segmenter=True)
     assert not any(f.startswith("seg=") for f in plain[0])
     assert "seg=B" in segmented[0]
+
+
+def test_lexicon_keeps_no_personal_names() -> None:
+    from civicgrid.addresses.conll import TaggedAddress
+    from civicgrid.addresses.crf import Lexicon
+
+    address = TaggedAddress(tuple("张三文三路"), ("B-person", "I-person", "B-road", "I-road",
+                                                  "I-road"))
+    lexicon = Lexicon.from_addresses([address])
+    assert "文三路" in lexicon.entries
+    assert "张三" not in lexicon.entries

@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 MODEL_FILE = "model.crfsuite"
 META_FILE = "model.json"
 MAX_ENTRY = 12
+# Entity strings of these labels are never stored in a model's lexicon (people's names).
+PRIVATE_LABELS = frozenset({"person", "name", "phone", "tel"})
 CHINESE_DIGITS = set("零〇一二三四五六七八九十百千两壹贰叁肆伍陆柒捌玖拾")
 
 # Words that close an address element, and the element they usually close.
@@ -110,10 +112,12 @@ class Lexicon:
 
     @classmethod
     def from_addresses(cls, addresses: Sequence[TaggedAddress]) -> Lexicon:
-        """Collect every entity string (2+ characters) of the tagged addresses, per label."""
+        """Collect every entity string (2+ characters) per label, except personal ones."""
         table: dict[str, set[str]] = defaultdict(set)
         for address in addresses:
             for label, start, end in spans(address.tags):
+                if label.lower() in PRIVATE_LABELS:
+                    continue
                 text = _norm("".join(address.tokens[start:end]))
                 if 2 <= len(text) <= MAX_ENTRY:
                     table[text].add(label)
