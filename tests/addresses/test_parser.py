@@ -191,3 +191,23 @@ def test_poi_only_address_reports_its_level() -> None:
     parsed = parse("深圳湾体育中心")
     assert (parsed.level, parsed.poi) == ("poi", "深圳湾体育中心")
     assert "仅有POI" in parsed.flags
+
+
+def test_abbreviated_home_city_district_is_recognised() -> None:
+    parsed = parse("罗湖宝岗路12号")
+    assert (parsed.district_code, parsed.road) == ("440303", "宝岗路")
+    assert "非本辖区" in parsed.flags
+
+
+def test_district_short_name_followed_by_road_word_is_a_road() -> None:
+    parsed = parse("南山大道1088号")
+    assert (parsed.road, parsed.road_number) == ("南山大道", "1088")
+    assert "市区由辖区推定" in parsed.flags
+
+
+def test_unnamed_county_elsewhere_is_kept_by_name() -> None:
+    parsed = parse("浙江省温州市平阳县海西镇宋埠公园南路100号")
+    assert (parsed.city_code, parsed.district, parsed.street) == ("330300", "平阳县", "海西镇")
+    assert parsed.district_code is None
+    assert parsed.road == "宋埠公园南路"
+    assert "区县未识别" not in parsed.flags
