@@ -84,7 +84,9 @@ def eval_command(
     model: Path | None = typer.Option(
         None, "--model", help="Model folder [<data>/models/address-crf]."
     ),
-    cv: int | None = typer.Option(None, "--cv", help="Cross-validate with K folds instead."),
+    cv: int | None = typer.Option(
+        None, "--cv", help="Cross-validate with K folds instead (--model is then unused)."
+    ),
     predictions: Path | None = typer.Option(None, "--predictions",
                                             help="Write a CSV with columns row, tags."),
     max_iterations: int = typer.Option(80, "--max-iterations", help="L-BFGS cap (with --cv)."),
