@@ -25,6 +25,7 @@ COMMAND_GROUPS: list[tuple[str, str]] = [
     ("report", "civicgrid.insights.report_cli"),
     ("nlp", "civicgrid.nlp.cli"),
     ("route", "civicgrid.nlp.routing_cli"),
+    ("address", "civicgrid.addresses.cli"),
 ]
 
 app = typer.Typer(

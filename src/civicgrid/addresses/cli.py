@@ -1,0 +1,147 @@
+"""``civicgrid address …``: parse addresses, train and score the address tagger, convert datums.
+
+* ``parse TEXT`` prints the parsed levels, codes, flags and confidence;
+* ``train --conll FILE [--model-out DIR]`` trains the CRF tagger on a tagged file;
+* ``eval --conll FILE [--model DIR] [--cv K] [--json] [--predictions FILE]`` scores a model
+  on a tagged file, or cross-validates on it, at entity level;
+* ``convert LON LAT --from CRS --to CRS`` converts one coordinate.
+
+None of them needs a database.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from pathlib import Path
+
+import typer
+
+from civicgrid.addresses import crf
+from civicgrid.addresses.conll import (
+    ConllError,
+    TaggedAddress,
+    read_conll,
+    score,
+    write_predictions,
+)
+from civicgrid.addresses.datums import Point, convert
+from civicgrid.addresses.parser import parse as parse_address
+from civicgrid.cli.output import JsonOption, emit, fail, progress
+from civicgrid.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+app = typer.Typer(help="Addresses: parser, address tagger (CRF), coordinate datums.",
+                  no_args_is_help=True)
+
+MODEL_NAME = "address-crf"
+
+
+def _default_model_dir() -> Path:
+    return get_settings().data_dir / "models" / MODEL_NAME
+
+
+@app.command("parse")
+def parse_command(text: str = typer.Argument(..., help="An address or a request text."),
+                  as_json: bool = JsonOption) -> None:
+    """Parse one address into standard levels with codes, flags and a confidence."""
+    result = parse_address(text).as_dict()
+
+    def human(r: dict[str, object]) -> str:
+        keys = ("province", "city", "district", "street", "community", "road", "road_number",
+                "poi", "building", "unit", "floor", "room", "remainder")
+        lines = [f"{k}: {r[k]}" for k in keys if r.get(k)]
+        lines.append(f"level: {r['level']}  confidence: {r['confidence']}  flags: {r['flags']}")
+        return "\n".join(lines)
+
+    emit(result, as_json, human)
+
+
+@app.command("train")
+def train_command(
+    conll: Path = typer.Option(..., "--conll", help="Tagged file: 'token TAG' per line."),
+    model_out: Path | None = typer.Option(None, "--model-out",
+                                          help="Model folder [<data>/models/address-crf]."),
+    max_iterations: int = typer.Option(80, "--max-iterations", help="L-BFGS iteration cap."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Train the CRF address tagger on a BIOES or BIO tagged file."""
+    addresses = _read(conll, as_json)
+    target = model_out or _default_model_dir()
+    started = time.perf_counter()
+    crf.train(addresses, target, crf.CrfSettings(max_iterations=max_iterations))
+    result = {"model": str(target), "addresses": len(addresses),
+              "train_seconds": round(time.perf_counter() - started, 1)}
+    emit(result, as_json, lambda r: f"trained on {r['addresses']} addresses -> {r['model']} "
+                                    f"({r['train_seconds']} s)")
+
+
+@app.command("eval")
+def eval_command(
+    conll: Path = typer.Option(..., "--conll", help="Tagged file to score on."),
+    model: Path | None = typer.Option(
+        None, "--model", help="Model folder [<data>/models/address-crf]."
+    ),
+    cv: int | None = typer.Option(
+        None, "--cv", help="Cross-validate with K folds instead (--model is then unused)."
+    ),
+    predictions: Path | None = typer.Option(None, "--predictions",
+                                            help="Write a CSV with columns row, tags."),
+    max_iterations: int = typer.Option(80, "--max-iterations", help="L-BFGS cap (with --cv)."),
+    workers: int = typer.Option(2, "--workers", help="Folds trained at once (with --cv)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Entity-level precision, recall and F1 (micro) of the tagger on a tagged file."""
+    addresses = _read(conll, as_json)
+    started = time.perf_counter()
+    if cv is not None:
+        if cv < 2 or cv > len(addresses):
+            fail(f"--cv {cv}: needs 2 <= K <= {len(addresses)} (the number of addresses)",
+                 as_json)
+        settings = crf.CrfSettings(max_iterations=max_iterations)
+        progress(f"cross-validating {len(addresses)} addresses with {cv} folds")
+        with tempfile.TemporaryDirectory(prefix="civicgrid-cv-") as work:
+            result = crf.cross_validate(addresses, cv, Path(work), settings, workers=workers)
+        scored, predicted = result.score, result.predictions
+    else:
+        try:
+            tagger = crf.load(model or _default_model_dir())
+        except crf.ModelError as exc:
+            fail(str(exc), as_json)
+        predicted = tagger.tag_many([a.tokens for a in addresses])
+        scored = score([a.tags for a in addresses], predicted)
+    if predictions is not None:
+        write_predictions(predictions, predicted)
+    out = scored.as_dict() | {"cv": cv, "seconds": round(time.perf_counter() - started, 1)}
+
+    def human(r: dict[str, object]) -> str:
+        return (f"{r['addresses']} addresses: precision {r['precision']:.4f} "
+                f"recall {r['recall']:.4f} F1 {r['f1']:.4f}")
+
+    emit(out, as_json, human)
+
+
+@app.command("convert")
+def convert_command(
+    lon: float = typer.Argument(..., help="Longitude in degrees."),
+    lat: float = typer.Argument(..., help="Latitude in degrees."),
+    source: str = typer.Option(..., "--from", help="WGS84, CGCS2000, GCJ02 or BD09."),
+    target: str = typer.Option(..., "--to", help="WGS84, CGCS2000, GCJ02 or BD09."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Convert one coordinate between datums (iterative inverse, < 0.01 m)."""
+    try:
+        point = convert(Point(lon, lat, source), target)
+    except ValueError as exc:
+        fail(str(exc), as_json)
+    out = {"lon": point.lon, "lat": point.lat, "crs": point.crs.value}
+    emit(out, as_json, lambda r: f"{r['lon']:.7f} {r['lat']:.7f} {r['crs']}")
+
+
+def _read(path: Path, as_json: bool) -> list[TaggedAddress]:
+    try:
+        return read_conll(path)
+    except ConllError as exc:
+        fail(str(exc), as_json)
