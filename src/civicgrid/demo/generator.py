@@ -55,6 +55,14 @@ TEMPLATES: list[tuple[str, list[str]]] = [
 
 NAMES = ["陈", "李", "黄", "张", "刘", "林", "王", "吴", "郑", "周"]
 
+# Generated replies of varying quality, so the reply audit has something to say.
+REPLIES = [
+    "您好，感谢您的来信。经我单位工作人员现场核查，您反映的问题属实，依据相关规定已责令整改，"
+    "目前已整改完毕。如有疑问请致电0755-26000000。",
+    "您好，经现场核查，我单位已安排人员处理，问题已整改，感谢您的监督。",
+    "已收悉，已转相关部门处理。",
+]
+
 
 @dataclass
 class DemoReport:
@@ -233,9 +241,9 @@ def _walk(session: Session, case: Case, rng: random.Random, received: dt.datetim
         act("supervise", leader, rng.uniform(1, 48), text="请加快办理并每日报告进展", days=3)
     if roll < 0.25 and rng.random() < 0.5:
         return  # still being handled
-    if not act("reply", handler, rng.uniform(10, 120),
-               text="您好，经现场核查，我单位已安排人员处理，问题已整改，感谢您的监督。"):
+    if not act("reply", handler, rng.uniform(10, 120), text=rng.choice(REPLIES)):
         return
+    _audit_history(case)
     if not act("review", dispatcher, rng.uniform(1, 20), passed=True):
         return
     dissatisfied = rng.random() < 0.12
@@ -243,6 +251,13 @@ def _walk(session: Session, case: Case, rng: random.Random, received: dt.datetim
     act("return_visit", dispatcher, rng.uniform(2, 48), satisfaction=rating)
     if dissatisfied and case.status == states.DISPATCHED:
         _second_round(case, rng, act, handler, dispatcher)
+
+
+def _audit_history(case: Case) -> None:
+    """History is audited for the console's findings but never returned to its unit."""
+    from civicgrid.audit import audit
+
+    case.reply_audit = audit(case.text, case.reply, title=case.title).to_dict()
 
 
 def _whistle(session: Session, case: Case, rng: random.Random, act, handler: Actor) -> None:  # noqa: ANN001
@@ -265,6 +280,7 @@ def _second_round(case: Case, rng: random.Random, act, handler: Actor, dispatche
     if not act("reply", handler, rng.uniform(10, 72),
                text="您好，针对您反映的问题我单位再次核查并完成整改，已电话告知处理结果。"):
         return
+    _audit_history(case)
     if not act("review", dispatcher, rng.uniform(1, 10), passed=True):
         return
     second = "dissatisfied" if rng.random() < 0.3 else "satisfied"
