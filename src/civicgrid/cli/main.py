@@ -15,7 +15,9 @@ import typer
 from civicgrid.logs import configure_logging
 
 # (sub-command name, module holding ``app``). Core commands live in civicgrid.cli.core.
-COMMAND_GROUPS: list[tuple[str, str]] = []
+COMMAND_GROUPS: list[tuple[str, str]] = [
+    ("intake", "civicgrid.intake.cli"),
+]
 
 app = typer.Typer(
     name="civicgrid",
@@ -35,6 +37,9 @@ def _register() -> None:
     from civicgrid.cli import core
 
     core.register(app)
+    from civicgrid.intake import cli as intake_cli
+
+    intake_cli.register(app)
     for name, module in COMMAND_GROUPS:
         sub = importlib.import_module(module).app
         app.add_typer(sub, name=name)

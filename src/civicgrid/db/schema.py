@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import civicgrid.accounts.models
 import civicgrid.cases.models
+import civicgrid.intake.models
 import civicgrid.jurisdiction.models
 import civicgrid.notifications.models  # noqa: F401
 from civicgrid.db.core import Base
