@@ -397,7 +397,7 @@ def _allocate_numbers(session: Session, times: list[dt.datetime], prefix: str = 
         chunk = names[start:start + 500]
         current.update(connection.execute(
             select(table.c.key, table.c.value).where(table.c.key.in_(chunk))
-        ).tuples().all())
+        ).all())
     known = [{"k": key, "n": counts[key]} for key in names if key in current]
     if known:
         connection.execute(
