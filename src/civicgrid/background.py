@@ -27,6 +27,7 @@ def run_periodic(factory: sessionmaker[Session], settings: Settings,
                  now: dt.datetime | None = None) -> dict[str, Any]:
     """One round of deadline checks, reminders and deliveries, committed."""
     from civicgrid.cases import service as cases
+    from civicgrid.intake import exchange
     from civicgrid.notifications import service as notifications
     from civicgrid.web.app import load_reactions
 
@@ -38,7 +39,10 @@ def run_periodic(factory: sessionmaker[Session], settings: Settings,
         session.commit()
         deliveries = notifications.deliver_pending(session=session, settings=settings, now=now)
         session.commit()
-    return {"overdue": len(overdue), "deadline_near": len(near), "deliveries": deliveries}
+        city = exchange.deliver_pending(session=session, settings=settings, now=now)
+        session.commit()
+    return {"overdue": len(overdue), "deadline_near": len(near), "deliveries": deliveries,
+            "city": city}
 
 
 def periodic_job() -> dict[str, Any]:

@@ -33,6 +33,7 @@ def vendor_dir() -> Path | None:
 
 def load_reactions() -> None:
     """Import the packages that subscribe to case events."""
+    import civicgrid.intake.exchange  # noqa: F401  (city results on close/reopen)
     import civicgrid.notifications.service  # noqa: F401
 
 
@@ -77,9 +78,15 @@ def create_app(
 def _mount_routers(app: FastAPI) -> None:
     from civicgrid.accounts.api import router as accounts_router
     from civicgrid.cases.api import router as cases_router
+    from civicgrid.intake.api import router as intake_router
+    from civicgrid.intake.open311_api import router as open311_router
+    from civicgrid.intake.pages import router as intake_pages_router
+    from civicgrid.intake.public_api import router as public_router
     from civicgrid.jurisdiction.api import router as jurisdiction_router
     from civicgrid.notifications.api import router as inbox_router
     from civicgrid.web.pages import router as pages_router
 
     for router in (accounts_router, cases_router, jurisdiction_router, inbox_router, pages_router):
+        app.include_router(router)
+    for router in (intake_router, open311_router, public_router, intake_pages_router):
         app.include_router(router)
