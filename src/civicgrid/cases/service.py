@@ -221,8 +221,8 @@ def search(
 
 
 def _names(session: Session) -> tuple[dict[str, str], dict[str, str]]:
-    units = dict(session.execute(select(Unit.code, Unit.name)).tuples())
-    cats = dict(session.execute(select(Category.code, Category.name)).tuples())
+    units = dict(session.execute(select(Unit.code, Unit.name)).all())
+    cats = dict(session.execute(select(Category.code, Category.name)).all())
     return units, cats
 
 
