@@ -8,6 +8,9 @@ const Intake = (() => {
   async function call(path, options = {}) {
     const response = await fetch(path, {credentials: "same-origin", ...options});
     const body = await response.json().catch(() => null);
+    if (response.status === 401 && location.pathname.startsWith("/console")) {
+      location.href = "/console/login"; throw new Error("需要登录");
+    }
     if (!response.ok) {
       const e = body && body.error ? body.error : {message: response.statusText};
       const error = new Error(e.message); error.status = response.status; throw error;
