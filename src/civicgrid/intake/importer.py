@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from civicgrid.cases import deadlines, states
@@ -218,6 +218,8 @@ class _RowReader:
         problems.append({"column": column, "field": field_name, "reason": reason})
 
     def _check_lost_digits(self, index: int, row: list[str | None], problems: list) -> None:
+        if not self.table.numeric_cells:  # CSV: no number cells
+            return
         for c, value in enumerate(row):
             if value is None or (index, c) not in self.table.numeric_cells:
                 continue
@@ -372,17 +374,52 @@ def _write_batch(session: Session, rows: list[_Row], report: ImportReport) -> in
         return 0
     numbers = _allocate_numbers(session, [row.case["received_at"] for row in fresh])
     now = dt.datetime.now(dt.UTC)
-    params = [{**row.case, "number": number, "created_at": now, "updated_at": now, "version": 1}
-              for row, number in zip(fresh, numbers, strict=True)]
-    cases_table = Case.__table__
-    ids = session.connection().execute(
-        insert(cases_table).returning(cases_table.c.id, sort_by_parameter_order=True), params
-    ).scalars().all()
-    events = [{**event, "case_id": case_id, "actor_id": None, "dedup_key": None}
-              for row, case_id in zip(fresh, ids, strict=True) for event in row.events]
-    session.connection().execute(insert(CaseEvent.__table__), events)
+    params = [{**_CASE_DEFAULTS, **row.case, "number": number, "created_at": now,
+               "updated_at": now} for row, number in zip(fresh, numbers, strict=True)]
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        _copy_postgres(connection, fresh, params)
+    else:
+        cases_table = Case.__table__
+        ids = connection.execute(
+            insert(cases_table).returning(cases_table.c.id, sort_by_parameter_order=True), params
+        ).scalars().all()
+        events = [{**event, "case_id": case_id, "actor_id": None, "dedup_key": None}
+                  for row, case_id in zip(fresh, ids, strict=True) for event in row.events]
+        connection.execute(insert(CaseEvent.__table__), events)
     _queue_unknown(session, Counter(value for row in fresh for value in row.unknown))
     return len(fresh)
+
+
+# Python-side defaults of the cases table, given explicitly so every row has every column.
+_CASE_DEFAULTS: dict[str, Any] = {
+    "priority": "normal", "extended_days": 0, "deadline_provisional": False, "overdue": False,
+    "reopen_count": 0, "supervised": False, "version": 1, "generated": False,
+    "anonymous": False, "imported": True,
+}
+_EVENT_COLUMNS = ("case_id", "kind", "from_status", "to_status", "actor_id", "actor_name",
+                  "unit_code", "at", "payload", "dedup_key")
+
+
+def _copy_postgres(connection: Any, rows: list[_Row], params: list[dict[str, Any]]) -> None:
+    """PostgreSQL: ids from the sequence, then COPY cases and events (several times
+    faster than multi-row INSERT on large imports)."""
+    ids = connection.execute(
+        text("SELECT nextval(pg_get_serial_sequence('cases', 'id')) "
+             "FROM generate_series(1, :n)"), {"n": len(rows)}
+    ).scalars().all()
+    columns = ["id", *params[0].keys()]
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY cases ({', '.join(columns)}) FROM STDIN") as copy:
+        for case_id, values_ in zip(ids, params, strict=True):
+            copy.write_row([case_id, *values_.values()])
+    with cursor.copy(f"COPY case_events ({', '.join(_EVENT_COLUMNS)}) FROM STDIN") as copy:
+        for case_id, row in zip(ids, rows, strict=True):
+            for event in row.events:
+                copy.write_row([case_id, event["kind"], event["from_status"],
+                                event["to_status"], None, event["actor_name"],
+                                event["unit_code"], event["at"],
+                                json.dumps(event["payload"], ensure_ascii=False), None])
 
 
 def _allocate_numbers(session: Session, times: list[dt.datetime], prefix: str = "NS") -> list[str]:
