@@ -6,7 +6,8 @@ alone. Inputs: the largest real file by rows (us311 San Francisco, 10,000 rows) 
 200,000 generated hotline rows (clearly labelled generated), as CSV and as XLSX.
 
     PYTHONPATH=src python bench/intake_import.py                    # SQLite only
-    PYTHONPATH=src python bench/intake_import.py --postgres postgresql://postgres@127.0.0.1:5432/test
+    PYTHONPATH=src python bench/intake_import.py \
+        --postgres postgresql://postgres@127.0.0.1:5432/test
     PYTHONPATH=src python bench/intake_import.py --rows 20000       # a quicker look
 
 Prints one line per run and a Markdown table at the end.

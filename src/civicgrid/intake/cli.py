@@ -31,7 +31,8 @@ def _database():  # noqa: ANN202 (Database)
 
 def _summary(result: dict) -> str:
     lines = [
-        f"{result['file']} ({result['encoding']}{', ' + result['sheet'] if result['sheet'] else ''})",
+        f"{result['file']} ({result['encoding']}"
+        f"{', ' + result['sheet'] if result['sheet'] else ''})",
         f"新增 added: {result['added']}  重复 duplicates: {result['duplicates']}  "
         f"拒绝 rejected: {len(result['rejected'])}  行数 rows: {result['rows']}",
     ]

@@ -188,6 +188,7 @@ def _send(session: Session, client: httpx.Client, url: str, delivery: CityDelive
     if case is not None:
         cases.record_event(session=session, case=case, kind="city_send_failed", at=now,
                            payload={"delivery": delivery.id, "attempt": delivery.attempts,
-                                    "error": error, "next_try_at": delivery.next_try_at.isoformat()},
+                                    "error": error,
+                                    "next_try_at": delivery.next_try_at.isoformat()},
                            dedup_key=f"city_fail:{delivery.id}:{delivery.attempts}")
     return False

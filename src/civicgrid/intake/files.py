@@ -66,7 +66,9 @@ class Table:
         return [dict(zip(self.columns, row, strict=False)) for row in self.rows]
 
 
-def read_table(path: str | Path, *, sheet: str | None = None, header_rows: int | None = None) -> Table:
+def read_table(
+    path: str | Path, *, sheet: str | None = None, header_rows: int | None = None
+) -> Table:
     """Read a CSV, TSV or XLSX file into a :class:`Table`."""
     path = Path(path)
     if not path.exists():
@@ -128,7 +130,8 @@ def read_xlsx(path: Path, *, sheet: str | None = None, header_rows: int | None =
     workbook = load_workbook(path, read_only=big, data_only=True)
     if sheet is not None and sheet not in workbook.sheetnames:
         raise TableError(
-            f"sheet {sheet!r} is not in {path.name}; its sheets are: {', '.join(workbook.sheetnames)}"
+            f"sheet {sheet!r} is not in {path.name}; its sheets are: "
+            + ", ".join(workbook.sheetnames)
         )
     ws = workbook[sheet] if sheet else workbook.worksheets[0]
     merged: dict[tuple[int, int], tuple[int, int, int, int]] = {}

@@ -21,10 +21,10 @@ audit return fires (the lead's ``live=False`` rule, applied in bulk for speed).
 Duplicates: a row whose source id (when mapped) was imported before, otherwise whose hash
 over all mapped cells was, is counted and skipped; the key is kept in ``cases.source_id``:
 ``<mapping name>:<id>`` for a named mapping (so two sources whose ids collide stay apart),
-the bare id for an ad-hoc ``--map`` import, and ``h:`` + hash when there is no source id. Rows are written in batches, each in its own
-transaction, so a crash leaves only whole batches and running the same import again
-resumes where it stopped. An invalid row is reported with its row number (1-based data
-row), column and reason, and skipped.
+the bare id for an ad-hoc ``--map`` import, and ``h:`` + hash when there is no source id.
+Rows are written in batches, each in its own transaction, so a crash leaves only whole
+batches and running the same import again resumes where it stopped. An invalid row is
+reported with its row number (1-based data row), column and reason, and skipped.
 """
 
 from __future__ import annotations
@@ -320,7 +320,8 @@ class _RowReader:
         if case["source_unit"]:
             case["dispatched_at"] = received
             events.append(_event("dispatch", status, states.DISPATCHED, received,
-                                 {"unit_code": case["lead_unit"], "source_unit": case["source_unit"]},
+                                 {"unit_code": case["lead_unit"],
+                                  "source_unit": case["source_unit"]},
                                  unit=case["lead_unit"]))
             status = states.DISPATCHED
         closed = self._closed(cells, parsed)

@@ -151,7 +151,8 @@ def get_mapping(*, session: Session, name: str) -> ColumnMapping:
 
 def all_mappings(*, session: Session) -> list[ColumnMapping]:
     """Saved mappings, then the presets not overridden by a saved one."""
-    saved = [_from_row(row) for row in session.scalars(select(ImportMapping).order_by(ImportMapping.name))]
+    rows = session.scalars(select(ImportMapping).order_by(ImportMapping.name))
+    saved = [_from_row(row) for row in rows]
     names = {m.name for m in saved}
     return saved + [m for n, m in PRESETS.items() if n not in names]
 

@@ -9,6 +9,8 @@ Residents (``/api/public/...``):
 * ``GET /api/public/requests/{token}`` — status, public timeline and the reply.
 * ``POST /api/public/requests/{token}/rating`` — the return-visit rating (满意/不满意);
   it runs the workflow's ``return_visit``, so 不满意 reopens the case (重办).
+* ``POST /api/public/phone-code`` and ``/api/public/phone-code/check`` — follow by phone:
+  a one-time SMS code exchanged for the token (see :mod:`civicgrid.intake.phonecode`).
 
 Grid workers (``/api/grid/...``, login as ``grid_worker``): report an event seen on patrol
 (with photos), list the cases of their grid, and add an on-site note to one.
@@ -193,6 +195,40 @@ def rate_request(token: str, body: RatingIn, session: DbSession) -> dict[str, An
     return {"number": case.number, "status": case.status,
             "status_label": states.STATUS_LABELS[case.status],
             "reopen_count": case.reopen_count}
+
+
+class PhoneCodeIn(BaseModel):
+    number: str = Field(min_length=1, max_length=32)
+    phone: str = Field(min_length=1, max_length=32)
+
+
+class PhoneCheckIn(BaseModel):
+    number: str = Field(min_length=1, max_length=32)
+    code: str = Field(min_length=4, max_length=8)
+
+
+@router.post("/api/public/phone-code")
+def send_phone_code(body: PhoneCodeIn, request: Request, session: DbSession) -> dict[str, Any]:
+    """Send a one-time code to the reporter's phone (same answer whether it matched)."""
+    from civicgrid.intake import phonecode
+
+    result = phonecode.send_code(session=session, settings=request.app.state.settings,
+                                 number=body.number, phone=body.phone)
+    session.commit()
+    return result
+
+
+@router.post("/api/public/phone-code/check")
+def check_phone_code(body: PhoneCheckIn, request: Request, session: DbSession) -> dict[str, Any]:
+    """Exchange a right code for the tracking token."""
+    from civicgrid.intake import phonecode
+
+    try:
+        token = phonecode.check_code(session=session, settings=request.app.state.settings,
+                                     number=body.number, code=body.code)
+    finally:
+        session.commit()  # keep the count of tries even when the code is wrong
+    return {"token": token, "follow_url": f"/resident/track/{token}"}
 
 
 @router.post("/api/grid/reports", status_code=201)

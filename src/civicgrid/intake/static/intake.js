@@ -51,6 +51,17 @@ const Intake = (() => {
       } catch (e) { $("error").textContent = "提交失败：" + e.message; }
       $("submit").disabled = false;
     };
+    const phone = $("phone-lookup");
+    $("send-code").onclick = async () => {
+      try { const r = await json("/api/public/phone-code", {number: phone.number.value.trim(), phone: phone.phone.value.trim()});
+        $("phone-msg").textContent = r.sent ? "若手机号与工单一致，验证码已发送，10分钟内有效" : r.reason; }
+      catch (e) { $("phone-msg").textContent = e.message; }
+    };
+    phone.onsubmit = async (ev) => { ev.preventDefault();
+      try { const r = await json("/api/public/phone-code/check", {number: phone.number.value.trim(), code: phone.code.value.trim()});
+        location.href = r.follow_url; }
+      catch (e) { $("phone-msg").textContent = e.message; }
+    };
     $("lookup").onsubmit = (ev) => { ev.preventDefault();
       const token = ev.target.token.value.trim(); if (token) location.href = "/resident/track/" + encodeURIComponent(token); };
   }
