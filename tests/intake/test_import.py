@@ -209,3 +209,12 @@ def test_excel_serial_dates_are_read(import_db, tmp_path: Path) -> None:
     case = _case(import_db, "202612040002")
     # 46360.75 is 2026-12-04 18:00 in the 1900 date system, read as Beijing time.
     assert case.received_at == dt.datetime(2026, 12, 4, 10, 0, tzinfo=dt.UTC)
+
+
+def test_undecodable_file_writes_nothing(import_db, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes((HEADER + "\r\nA1,2026-11-02 09:30,").encode("utf-8") + b"\xff\xfe\xff\r\n")
+    with pytest.raises(TableError, match="byte offset"):
+        import_file(factory=import_db, path=path, mapping=HOTLINE)
+    with import_db() as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 0

@@ -220,3 +220,12 @@ def test_expected_datetime_is_the_completion_deadline(o311, session) -> None:
 
     assert row["expected_datetime"] == w3c(case.completion_due) and W3C.match(
         row["expected_datetime"])
+
+
+def test_request_xml_uses_spec_element_names(o311) -> None:
+    posted = _post(o311)
+    root = ET.fromstring(o311.get(f"/requests/{posted['service_request_id']}.xml").content)
+    request = root.find("request")
+    assert root.tag == "service_requests"
+    assert {child.tag for child in request} == REQUEST_FIELDS
+    assert request.find("status").text == "open"
