@@ -80,7 +80,8 @@ def import_command(
     except TableError as exc:
         fail(str(exc), as_json)
     except CivicGridError as exc:
-        fail(f"{exc.message}" + (f"; {exc.fix}" if exc.fix else ""), as_json)
+        allowed = f" (allowed: {', '.join(map(str, exc.allowed))})" if exc.allowed else ""
+        fail(f"{exc.message}{allowed}" + (f"; {exc.fix}" if exc.fix else ""), as_json)
     finally:
         db.engine.dispose()
     emit(report.to_dict(), as_json, _summary)
