@@ -159,13 +159,21 @@ def _by_token(session: Session, token: str) -> Case:
     return case
 
 
+def _public_label(event: CaseEvent) -> str:
+    if event.kind == "return_visit" and event.to_status == states.DISPATCHED:
+        return "回访不满意，已重新交办"
+    if event.kind == "return_visit":
+        return f"回访评价：{states.SATISFACTION.get(event.payload.get('satisfaction'), '')}"
+    return PUBLIC_EVENTS[event.kind]
+
+
 @router.get("/api/public/requests/{token}")
 def follow_request(token: str, session: DbSession) -> dict[str, Any]:
     """What a resident may see of their request."""
     case = _by_token(session, token)
     events = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
                              .order_by(CaseEvent.at, CaseEvent.id))
-    timeline = [{"at": e.at.isoformat(), "label": PUBLIC_EVENTS[e.kind]}
+    timeline = [{"at": e.at.isoformat(), "label": _public_label(e)}
                 for e in events if e.kind in PUBLIC_EVENTS]
     show_reply = case.status in (states.REVIEWED, states.CLOSED)
     return {
