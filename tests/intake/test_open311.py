@@ -229,3 +229,9 @@ def test_request_xml_uses_spec_element_names(o311) -> None:
     assert root.tag == "service_requests"
     assert {child.tag for child in request} == REQUEST_FIELDS
     assert request.find("status").text == "open"
+
+
+def test_public_description_masks_phone_numbers(o311) -> None:
+    posted = _post(o311, description="井盖松动，请联系我13912345678")
+    row = o311.get(f"/requests/{posted['service_request_id']}.json").json()[0]
+    assert "13912345678" not in row["description"] and "139****5678" in row["description"]

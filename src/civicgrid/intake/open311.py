@@ -11,6 +11,8 @@ Mapping between the spec and the case platform:
   ``status_notes`` (``办理中``, ``已办结：办结（未注明解决）`` …).
 * ``expected_datetime`` is the completion deadline; every time is W3C with a zone
   (``2026-12-04T09:30:00+08:00``); coordinates are WGS-84 ``lat``/``long``.
+* Reading is public, so phones and ID numbers inside ``description`` are masked, and the
+  reporter's name and phone are never part of the answer.
 
 Updates from a unit's own system (:func:`apply_update`) follow three rules:
 
@@ -38,6 +40,7 @@ from civicgrid.cases.models import Case, CaseEvent
 from civicgrid.cases.schemas import ActionIn, CaseCreate
 from civicgrid.intake.models import Open311Request
 from civicgrid.jurisdiction.models import Category, Unit
+from civicgrid.privacy.masking import redact_text
 
 CHANNEL = "open311"
 MAX_RESULTS = 1000
@@ -223,7 +226,7 @@ def _request_dict(case: Case, cats: dict, units: dict, extra: Open311Request | N
         "status_notes": _status_notes(case),
         "service_name": cats.get(code or "", case.source_category),
         "service_code": code,
-        "description": case.text,
+        "description": redact_text(case.text),
         "agency_responsible": units.get(case.lead_unit or "", case.source_unit),
         "service_notice": None,
         "requested_datetime": w3c(case.received_at),
