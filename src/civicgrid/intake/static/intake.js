@@ -27,8 +27,9 @@ const Intake = (() => {
     };
     let marker = null;
     if (window.L && $("map")) {  // Leaflet on a blank layer: no online tiles needed
-      const map = L.map("map", {attributionControl: false}).setView(CENTER, 13);
-      L.circle(CENTER, {radius: 6000, color: "#c8102e", weight: 1, fillOpacity: 0.03}).addTo(map);
+      const map = L.map("map", {attributionControl: false}).setView(CENTER, 12);
+      L.circle(CENTER, {radius: 3000, color: "#c8102e", weight: 1, fillOpacity: 0.05}).addTo(map)
+        .bindTooltip("南山区（示意，无在线底图）", {permanent: true, direction: "center"});
       map.on("click", (ev) => {
         if (marker) marker.setLatLng(ev.latlng); else marker = L.marker(ev.latlng).addTo(map);
         show(ev.latlng.lat, ev.latlng.lng);
