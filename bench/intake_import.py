@@ -129,6 +129,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--postgres", help="PostgreSQL URL (a fresh schema per run)")
     parser.add_argument("--only", choices=["csv", "xlsx", "real"], action="append")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL runs only")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--schema", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
@@ -142,7 +143,9 @@ def main() -> None:
 
     engines = []
     with tempfile.TemporaryDirectory() as folder:
-        engines.append(("sqlite", lambda: f"sqlite:///{Path(folder) / uuid.uuid4().hex}.db"))
+        if not args.no_sqlite:
+            engines.append(("sqlite",
+                            lambda: f"sqlite:///{Path(folder) / uuid.uuid4().hex}.db"))
         if args.postgres:
             pg = normalise_database_url(args.postgres)
             engines.append(("postgresql", lambda: pg))
