@@ -129,8 +129,16 @@ def test_history_timeline_uses_the_rows_own_times(import_db, tmp_path: Path) -> 
             CaseEvent.case_id == case.id).order_by(CaseEvent.at, CaseEvent.id)).all()
     local = [(kind, at.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%m-%d %H:%M"))
              for kind, at in events]
-    assert local == [("create", "11-02 09:30"), ("dispatch", "11-02 09:30"),
-                     ("reply", "11-03 10:00"), ("close", "11-04 09:30")]
+    assert local == [("create", "11-02 09:30"), ("reply", "11-03 10:00"),
+                     ("close", "11-04 09:30")]
+
+
+def test_history_leaves_the_unknown_dispatch_moment_empty(import_db, tmp_path: Path) -> None:
+    path = _csv(tmp_path, ["A1,2026-11-02 09:30,噪音,,,CGJ,,,"])
+    import_file(factory=import_db, path=path, mapping=HOTLINE)
+    case = _case(import_db, "A1")
+    assert (case.status, case.lead_unit, case.dispatched_at, case.responded_on_time) == (
+        "dispatched", "CGJ", None, None)
 
 
 def test_history_raises_no_notifications(import_db, tmp_path: Path) -> None:

@@ -3,9 +3,12 @@
 Each data row becomes one case on the ``import`` channel whose timeline is rebuilt from the
 row's own times, so that metrics and timelines are true to the data:
 
-* ``create`` at the request time; ``dispatch`` at the same time when a unit is given (the
-  exports do not record the dispatch moment); ``reply`` at the reply time; ``close`` at the
-  closing time (or the reply time when the file has no closing time).
+* ``create`` at the request time, naming the handling unit when the row gives one (the case
+  is then 已分拨); ``reply`` at the reply time; ``close`` at the closing time (or the reply
+  time when the file has no closing time).
+* Exports do not record when a case was dispatched or accepted, so ``dispatched_at`` and
+  ``accepted_at`` stay empty: the response rate, which needs them, is not computed from
+  history instead of being invented (a unit is not punished for an unknown response).
 * A row is closed when its status column says so (Closed, 已办结 …), or, when the file has
   no status column, when it carries a closing time or a reply. Closed history is recorded
   as 办结（未注明解决） (``closed_unconfirmed``): an export does not confirm that the problem was
@@ -313,18 +316,13 @@ class _RowReader:
 
     def _history(self, case: dict, cells: dict, parsed: dict) -> list[dict[str, Any]]:
         received: dt.datetime = parsed["time"]
-        events = [_event("create", None, states.RECEIVED, received,
-                         {"channel": CHANNEL, "source_id": case["source_id"]})]
-        status = states.RECEIVED
+        status = states.DISPATCHED if case["source_unit"] else states.RECEIVED
+        events = [_event("create", None, status, received,
+                         {"channel": CHANNEL, "source_id": case["source_id"],
+                          "unit_code": case["lead_unit"], "source_unit": case["source_unit"]},
+                         unit=case["lead_unit"])]
         case.update(dispatched_at=None, replied_at=None, closed_at=None, resolution=None,
                     closed_on_time=None, handling_days=None, overdue=False)
-        if case["source_unit"]:
-            case["dispatched_at"] = received
-            events.append(_event("dispatch", status, states.DISPATCHED, received,
-                                 {"unit_code": case["lead_unit"],
-                                  "source_unit": case["source_unit"]},
-                                 unit=case["lead_unit"]))
-            status = states.DISPATCHED
         closed = self._closed(cells, parsed)
         if case["reply"]:
             at = parsed["reply_time"] or parsed["closed_time"] or received
