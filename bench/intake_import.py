@@ -16,6 +16,7 @@ Prints one line per run and a Markdown table at the end.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import random
 import resource
@@ -44,16 +45,20 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     header = list(GENERATED_MAP.values())
 
+    start = dt.datetime(2025, 1, 1, 8, 0)
+    step = dt.timedelta(days=365) / rows
+
     def row(i: int) -> list[str]:
-        day = 1 + i % 28
-        month = 1 + (i // 28) % 12
+        # Rows in time order over one year, as hotline exports are sorted.
+        received = start + i * step
         text = "".join(rng.choice(WORDS) for _ in range(30))
         closed = rng.random() < 0.7
-        return [f"GEN{i:08d}", f"2025-{month:02d}-{day:02d} {8 + i % 10:02d}:{i % 60:02d}",
-                text, f"138{i % 100000000:08d}", f"南山区生成路{i % 500}号",
-                rng.choice(CATEGORIES), rng.choice(UNITS), "已办结" if closed else "办理中",
-                "已处理完毕" if closed else "", f"2025-{month:02d}-{day:02d} 20:00" if closed else "",
-                f"2025-{month:02d}-{day:02d} 21:00" if closed else ""]
+        done = received + dt.timedelta(days=rng.randint(1, 12))
+        return [f"GEN{i:08d}", f"{received:%Y-%m-%d %H:%M}", text, f"138{i % 100000000:08d}",
+                f"南山区生成路{i % 500}号", rng.choice(CATEGORIES), rng.choice(UNITS),
+                "已办结" if closed else "办理中", "已处理完毕" if closed else "",
+                f"{done:%Y-%m-%d %H:%M}" if closed else "",
+                f"{done + dt.timedelta(hours=1):%Y-%m-%d %H:%M}" if closed else ""]
 
     if path.suffix == ".csv":
         import csv
