@@ -90,6 +90,17 @@ def run_one(url: str, schema: str | None, path: Path, mapping: str | None) -> di
 
     engine = create_db_engine(url, schema=schema)
     migrate.upgrade(engine)
+    backends: set[int] = set()
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy import event
+
+        @event.listens_for(engine, "connect")
+        def _remember(dbapi_connection, _record) -> None:  # noqa: ANN001
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                backends.add(cursor.fetchone()[0])
+
+        engine.dispose()  # reconnect so every pooled connection is seen
     factory = make_session_factory(engine)
     with factory() as session:
         ensure_pack(session, "nanshan")
@@ -97,15 +108,29 @@ def run_one(url: str, schema: str | None, path: Path, mapping: str | None) -> di
     chosen = PRESETS[mapping] if mapping else ColumnMapping(fields=dict(GENERATED_MAP))
     start = time.perf_counter()
     cpu_start = resource.getrusage(resource.RUSAGE_SELF)
+    server_start = {pid: _process_cpu(pid) for pid in backends}
     report = import_file(factory=factory, path=path, mapping=chosen)
     seconds = time.perf_counter() - start
     cpu_end = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (cpu_end.ru_utime - cpu_start.ru_utime) + (cpu_end.ru_stime - cpu_start.ru_stime)
+    server_cpu = sum(_process_cpu(pid) - server_start.get(pid, 0.0) for pid in backends)
     engine.dispose()
     return {"rows": report.rows, "added": report.added, "rejected": len(report.rejected),
             "seconds": round(seconds, 1), "rows_per_s": round(report.rows / seconds),
             "cpu_seconds": round(cpu, 1),
+            "server_cpu_seconds": round(server_cpu, 1) if backends else None,
             "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+
+
+def _process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a local process, 0 when it cannot be read."""
+    import os
+
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _subprocess(engine: str, url: str, path: Path, mapping: str | None) -> dict:
@@ -166,8 +191,9 @@ def main() -> None:
                 print(f"generated {path.name} in {time.perf_counter() - started:.1f} s",
                       file=sys.stderr)
                 inputs.append((f"{args.rows:,} generated {kind.upper()}", path, None))
-        lines = ["| input | engine | rows | added | wall s | rows/s | importer CPU s | peak MiB |",
-                 "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        lines = ["| input | engine | rows | added | wall s | rows/s | importer CPU s "
+                 "| PostgreSQL backend CPU s | peak MiB |",
+                 "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for label, path, mapping in inputs:
             for engine, url in engines:
                 result = _subprocess(engine, url(), path, mapping)
@@ -175,6 +201,7 @@ def main() -> None:
                 lines.append(f"| {label} | {engine} | {result['rows']:,} | {result['added']:,} | "
                              f"{result['seconds']} | {result['rows_per_s']:,} | "
                              f"{result['cpu_seconds']} | "
+                             f"{result['server_cpu_seconds'] or '—'} | "
                              f"{result['peak_mib']} |")
     print("\n".join(lines))
 
