@@ -366,9 +366,7 @@ def _write_batch(session: Session, rows: list[_Row], report: ImportReport) -> in
     if not rows:
         return 0
     keys = [row.key for row in rows]
-    existing = set(session.scalars(
-        select(Case.source_id).where(Case.channel == CHANNEL, Case.source_id.in_(keys))
-    ))
+    existing = _imported_before(session, keys)
     fresh = [row for row in rows if row.key not in existing]
     if not fresh:
         return 0
@@ -389,6 +387,21 @@ def _write_batch(session: Session, rows: list[_Row], report: ImportReport) -> in
         connection.execute(insert(CaseEvent.__table__), events)
     _queue_unknown(session, Counter(value for row in fresh for value in row.unknown))
     return len(fresh)
+
+
+def _imported_before(session: Session, keys: list[str]) -> set[str]:
+    """Which of these keys are already imported."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return set(session.scalars(
+            select(Case.source_id).where(Case.channel == CHANNEL, Case.source_id.in_(keys))
+        ))
+    # Not a prepared statement: psycopg prepares a query after 5 runs, and the generic plan
+    # made while the table was still empty scans the whole table in every later batch.
+    cursor = connection.connection.driver_connection.cursor()
+    cursor.execute("SELECT source_id FROM cases WHERE channel = %s AND source_id = ANY(%s)",
+                   (CHANNEL, keys), prepare=False)
+    return {row[0] for row in cursor.fetchall()}
 
 
 # Python-side defaults of the cases table, given explicitly so every row has every column.
