@@ -18,8 +18,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
+
+from civicgrid.errors import NotFound
 
 router = APIRouter(include_in_schema=False)
 HERE = Path(__file__).parent
@@ -27,14 +29,10 @@ templates = Jinja2Templates(directory=[HERE / "templates", HERE.parent / "web" /
 
 
 @router.get("/intake-static/{name}")
-def static_file(name: str, request: Request):  # noqa: ANN201 (a file response)
-    """The intake pages' own script and style."""
-    from fastapi.responses import FileResponse
-
+def static_file(name: str) -> FileResponse:
+    """The intake pages' own script and style (only files directly in ``static/``)."""
     path = (HERE / "static" / name).resolve()
     if path.parent != (HERE / "static").resolve() or not path.is_file():
-        from civicgrid.errors import NotFound
-
         raise NotFound(f"no static file {name!r}", field="name", value=name)
     return FileResponse(path)
 
