@@ -98,3 +98,4 @@ def test_cli_import_prints_one_json_object(tmp_path, monkeypatch, shared_data) -
     # Without the title column, the 2 letters with an empty text have nothing to import.
     assert (body["added"], body["duplicates"], len(body["rejected"])) == (1156, 8, 15)
     assert {"row", "column", "reason"} <= set(body["rejected"][0])
+    assert "导入 shangluo_mayor_mailbox_2012_2022.csv: 1179/1179 行" in result.stderr

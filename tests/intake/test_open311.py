@@ -235,3 +235,9 @@ def test_public_description_masks_phone_numbers(o311) -> None:
     posted = _post(o311, description="井盖松动，请联系我13912345678")
     row = o311.get(f"/requests/{posted['service_request_id']}.json").json()[0]
     assert "13912345678" not in row["description"] and "139****5678" in row["description"]
+
+
+def test_closed_update_on_an_undispatched_request_is_409(o311) -> None:
+    number = _post(o311)["service_request_id"]
+    answer = _update(o311, number, "u-early", "closed", "已处理")
+    assert answer.status_code == 409 and answer.json()[0]["code"] == 409
