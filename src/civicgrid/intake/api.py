@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Header, Request, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from civicgrid.cases.models import Case, SourceMapping
 from civicgrid.cases.workflow import Actor
@@ -54,8 +55,12 @@ def receive_city_order(order: exchange.CityOrder, request: Request, session: DbS
                        x_api_key: Annotated[str | None, Header()] = None) -> dict[str, Any]:
     """Receive a dispatched work order from the city platform (idempotent by order_id)."""
     _partner(request, x_api_key)
-    case, created = exchange.receive_order(session=session, order=order)
-    session.commit()
+    try:
+        case, created = exchange.receive_order(session=session, order=order)
+        session.commit()
+    except IntegrityError:  # the same order arrived twice at the same moment
+        session.rollback()
+        case, created = exchange.receive_order(session=session, order=order)
     return {"order_id": order.order_id, "case_number": case.number, "created": created}
 
 
