@@ -29,6 +29,7 @@ def run_periodic(factory: sessionmaker[Session], settings: Settings,
     from civicgrid.cases import service as cases
     from civicgrid.grids.placing import catch_up_cases
     from civicgrid.insights.register import monthly_round
+    from civicgrid.intake import exchange
     from civicgrid.notifications import service as notifications
     from civicgrid.risk.daily import background_round as risk_round
     from civicgrid.web.app import load_reactions
@@ -43,12 +44,14 @@ def run_periodic(factory: sessionmaker[Session], settings: Settings,
         session.commit()
         deliveries = notifications.deliver_pending(session=session, settings=settings, now=now)
         session.commit()
+        city = exchange.deliver_pending(session=session, settings=settings, now=now)
+        session.commit()
         risk = risk_round(session=session, now=now)
         session.commit()
         classes = monthly_round(session=session, today=now.date())
         session.commit()
     return {"overdue": len(overdue), "deadline_near": len(near), "regridded": regridded,
-            "deliveries": deliveries, "risk": risk, "classes": classes}
+            "deliveries": deliveries, "city": city, "risk": risk, "classes": classes}
 
 
 def periodic_job() -> dict[str, Any]:

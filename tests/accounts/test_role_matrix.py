@@ -102,6 +102,21 @@ MATRIX: list[tuple[str, str, set[str] | None, dict | None]] = [
     ("POST", "/api/assistant/documents", {"admin"}, None),
     ("PUT", "/api/assistant/documents/{document_id}", {"admin"}, None),
     ("DELETE", "/api/assistant/documents/{document_id}", {"admin"}, None),
+    # intake (import, 市12345 exchange, resident and grid-worker pages)
+    ("POST", "/api/city/orders", PUBLIC, {}),
+    ("POST", "/api/imports", {"admin", "dispatcher"}, None),
+    ("GET", "/api/import-mappings", {"admin", "dispatcher"}, None),
+    ("POST", "/api/import-mappings", {"admin", "dispatcher"}, {}),
+    ("GET", "/api/import-queue", {"admin", "dispatcher"}, None),
+    ("POST", "/api/import-queue/{mapping_id}", {"admin", "dispatcher"}, {}),
+    ("POST", "/api/public/requests", PUBLIC, {}),
+    ("GET", "/api/public/requests/{token}", PUBLIC, None),
+    ("POST", "/api/public/requests/{token}/rating", PUBLIC, {}),
+    ("POST", "/api/public/phone-code", PUBLIC, {}),
+    ("POST", "/api/public/phone-code/check", PUBLIC, {}),
+    ("POST", "/api/grid/reports", {"admin", "dispatcher", "grid_worker"}, {}),
+    ("GET", "/api/grid/cases", {"admin", "dispatcher", "grid_worker"}, None),
+    ("POST", "/api/grid/cases/{number}/notes", {"admin", "dispatcher", "grid_worker"}, {}),
 ]
 
 VALUES = {"number": "NS00000000000000", "action": "supervise", "year": "2026", "message_id": "999999",
@@ -110,6 +125,7 @@ VALUES.update({"code": "440305001901001", "user_id": "999999", "version_id": "99
                "plan_id": "999999"})  # grids
 VALUES["alert_id"] = "999999"  # risk early warning (civicgrid.risk)
 VALUES.update({"question_id": "999999", "document_id": "999999"})  # assistant
+VALUES.update({"mapping_id": "999999", "token": "no-such-token"})  # intake
 
 
 def _url(template: str) -> str:

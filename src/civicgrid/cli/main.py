@@ -26,6 +26,7 @@ COMMAND_GROUPS: list[tuple[str, str]] = [
     ("nlp", "civicgrid.nlp.cli"),
     ("route", "civicgrid.nlp.routing_cli"),
     ("address", "civicgrid.addresses.cli"),
+    ("intake", "civicgrid.intake.cli"),
 ]
 
 app = typer.Typer(
@@ -46,6 +47,9 @@ def _register() -> None:
     from civicgrid.cli import core
 
     core.register(app)
+    from civicgrid.intake import cli as intake_cli
+
+    intake_cli.register(app)
     for name, module in COMMAND_GROUPS:
         sub = importlib.import_module(module).app
         app.add_typer(sub, name=name)

@@ -11,6 +11,7 @@ import civicgrid.assistant.models
 import civicgrid.cases.models
 import civicgrid.grids.models
 import civicgrid.insights.models
+import civicgrid.intake.models
 import civicgrid.jurisdiction.models
 import civicgrid.notifications.models  # noqa: F401
 import civicgrid.risk.models  # noqa: F401

@@ -66,7 +66,9 @@ class Table:
         return [dict(zip(self.columns, row, strict=False)) for row in self.rows]
 
 
-def read_table(path: str | Path, *, sheet: str | None = None, header_rows: int | None = None) -> Table:
+def read_table(
+    path: str | Path, *, sheet: str | None = None, header_rows: int | None = None
+) -> Table:
     """Read a CSV, TSV or XLSX file into a :class:`Table`."""
     path = Path(path)
     if not path.exists():
@@ -90,8 +92,8 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         return data.decode("utf-16"), "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
     try:
         return data.decode("gbk"), "gbk"
     except UnicodeDecodeError:
@@ -99,11 +101,14 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        # Name the bad byte of the encoding that read furthest: a UTF-8 file with one
+        # broken byte fails early as GB18030, and pointing there would mislead.
+        bad = max(utf8_error.start, exc.start)
+        line = data.count(b"\n", 0, bad) + 1
         raise TableError(
-            f"the file is neither UTF-8 nor GBK/GB18030: undecodable byte 0x{data[exc.start]:02x} "
-            f"at byte offset {exc.start} (line {line}, data row {line - 1}); re-save the file "
-            "as UTF-8 CSV"
+            f"the file is neither UTF-8 nor GBK/GB18030: undecodable byte 0x{data[bad]:02x} "
+            f"at byte offset {bad} (line {line}, data row {line - 1}); re-save the file "
+            "as UTF-8 CSV (文件编码无法识别，请另存为 UTF-8 CSV)"
         ) from None
 
 
@@ -121,11 +126,12 @@ def read_xlsx(path: Path, *, sheet: str | None = None, header_rows: int | None =
     """Read one sheet of an XLSX workbook, resolving merged cells and exact numbers."""
     from openpyxl import load_workbook
 
-    big = path.stat().st_size > 30 * 1024 * 1024
+    big = path.stat().st_size > 8 * 1024 * 1024  # read-only mode: no merged cells
     workbook = load_workbook(path, read_only=big, data_only=True)
     if sheet is not None and sheet not in workbook.sheetnames:
         raise TableError(
-            f"sheet {sheet!r} is not in {path.name}; its sheets are: {', '.join(workbook.sheetnames)}"
+            f"sheet {sheet!r} is not in {path.name}; its sheets are: "
+            + ", ".join(workbook.sheetnames)
         )
     ws = workbook[sheet] if sheet else workbook.worksheets[0]
     merged: dict[tuple[int, int], tuple[int, int, int, int]] = {}
@@ -233,13 +239,14 @@ def _table_from_grid(
 
 def _is_title_row(row: list[str | None], r: int, merged: dict, width: int) -> bool:
     filled = [v for v in row if v]
-    if len(filled) != 1 or width <= 2:
+    # Merged children were filled from their anchor, so a merged title repeats one value.
+    if len(set(filled)) != 1 or width <= 2:
         return False
     box = merged.get((r, next(i for i, v in enumerate(row) if v)))
     if box is not None and box[3] - box[1] + 1 >= max(2, width - 1):
         return True
     # An unmerged lone title in CSV exports: one long cell over an otherwise empty row.
-    return len(filled[0]) >= 8 and not merged
+    return len(filled) == 1 and len(filled[0]) >= 8 and not merged
 
 
 def _has_two_row_header(grid: list[list[str | None]], start: int, merged: dict) -> bool:

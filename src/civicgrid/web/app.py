@@ -35,6 +35,7 @@ def load_reactions() -> None:
     """Import the packages that subscribe to case events."""
     import civicgrid.grids.placing  # noqa: F401
     import civicgrid.nlp.intake  # noqa: F401
+    import civicgrid.intake.exchange  # noqa: F401  (city results on close/reopen)
     import civicgrid.notifications.service  # noqa: F401
     import civicgrid.risk.incoming  # noqa: F401
 
@@ -84,6 +85,10 @@ def _mount_routers(app: FastAPI) -> None:
     from civicgrid.cases.api import router as cases_router
     from civicgrid.grids.api import router as grids_router
     from civicgrid.insights.api import router as insights_router
+    from civicgrid.intake.api import router as intake_router
+    from civicgrid.intake.open311_api import router as open311_router
+    from civicgrid.intake.pages import router as intake_pages_router
+    from civicgrid.intake.public_api import router as public_router
     from civicgrid.jurisdiction.api import router as jurisdiction_router
     from civicgrid.notifications.api import router as inbox_router
     from civicgrid.risk.api import router as risk_router
@@ -91,5 +96,6 @@ def _mount_routers(app: FastAPI) -> None:
 
     for router in (accounts_router, cases_router, jurisdiction_router, inbox_router,
                    audit_router, grids_router, insights_router, risk_router,
-                   assistant_router, pages_router):
+                   assistant_router, intake_router, open311_router, public_router,
+                   intake_pages_router, pages_router):
         app.include_router(router)
