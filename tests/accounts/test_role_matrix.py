@@ -115,8 +115,8 @@ MATRIX: list[tuple[str, str, set[str] | None, dict | None]] = [
     ("POST", "/api/public/phone-code", PUBLIC, {}),
     ("POST", "/api/public/phone-code/check", PUBLIC, {}),
     ("POST", "/api/grid/reports", {"admin", "dispatcher", "grid_worker"}, {}),
-    ("GET", "/api/grid/cases", {"admin", "dispatcher", "grid_worker"}, None),
-    ("POST", "/api/grid/cases/{number}/notes", {"admin", "dispatcher", "grid_worker"}, {}),
+    ("GET", "/api/grid/cases", ALL, None),  # scoped to the caller's cases
+    ("POST", "/api/grid/cases/{number}/notes", ALL, {}),  # scoped to the caller's cases
 ]
 
 VALUES = {"number": "NS00000000000000", "action": "supervise", "year": "2026", "message_id": "999999",
