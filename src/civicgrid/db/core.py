@@ -63,9 +63,12 @@ def create_db_engine(url: str, *, schema: str | None = None) -> Engine:
     kwargs: dict[str, Any] = {"future": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
-    elif schema:
-        kwargs["connect_args"] = {"options": f"-csearch_path={schema}"}
-    if url.startswith("postgresql"):
+    elif url.startswith("postgresql"):
+        # No server-side prepared statements: psycopg prepares a query after five runs, and
+        # a plan made while a table was still empty would then scan it forever after.
+        kwargs["connect_args"] = {"prepare_threshold": None}
+        if schema:
+            kwargs["connect_args"]["options"] = f"-csearch_path={schema}"
         kwargs["pool_size"] = 10
         kwargs["max_overflow"] = 20
     engine = create_engine(url, **kwargs)

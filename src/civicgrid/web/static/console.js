@@ -21,7 +21,10 @@ const CG = (() => {
     start: "开始办理", reply: "答复", review: "审核", return_visit: "回访", close: "办结",
     request_extension: "申请延期", decide_extension: "审批延期", whistle: "吹哨",
     report_in: "报到", supervise: "督办", merge: "合并", override_audit: "改判通过",
-    create: "受理", overdue: "超期", deadline_near: "即将到期", deadline_recomputed: "期限重算"};
+    create: "受理", overdue: "超期", deadline_near: "即将到期", deadline_recomputed: "期限重算",
+    external_update: "外部系统更新", city_send_failed: "市平台回传失败", city_sent: "市平台回传",
+    attachment: "附件", grid_note: "网格员现场记录", placed: "定位到网格", grid_changed: "网格调整",
+    priority_raised: "优先级上调", categorised: "确认类别", geocoded: "地址定位"};
   let units = [];
 
   async function api(path, options = {}) {
