@@ -10,25 +10,19 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.texts import STREETLIGHT_REPLY
+
 pytestmark = [pytest.mark.browser, pytest.mark.db]
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "test-pass-2026"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt install chromium)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
+def browser(chromium: object) -> Iterator[object]:
+    """Debian's Chromium from the shared fixture (one Playwright per test session)."""
+    yield chromium
 
 
 def _shot(page, name: str) -> None:  # noqa: ANN001
@@ -80,7 +74,7 @@ def test_resident_to_reopen_path_in_chromium(browser, server: str, login) -> Non
     handler = _staff(browser, server, "t_handler")
     handler.goto(f"{server}/console/cases/{number}")
     _act(handler, "签收")
-    _act(handler, "答复", lambda p: p.fill("textarea[name=text]", "已更换灯泡，恢复照明"))
+    _act(handler, "答复", lambda p: p.fill("textarea[name=text]", STREETLIGHT_REPLY))
     handler.wait_for_selector("#case-fields dd:has-text('已答复待审核')")
 
     dispatcher.goto(f"{server}/console/cases/{number}")
@@ -90,7 +84,7 @@ def test_resident_to_reopen_path_in_chromium(browser, server: str, login) -> Non
 
     resident.goto(f"{server}/resident/track/{token}")
     resident.wait_for_selector("#rate-box:not([hidden])")
-    assert "已更换灯泡" in resident.inner_text("#reply")
+    assert "更换灯泡" in resident.inner_text("#reply")
     resident.click("#rate-dissatisfied")
     resident.wait_for_selector("#status:has-text('已分拨')")
     _shot(resident, "resident-track")

@@ -4,6 +4,8 @@ and the background job retries it."""
 
 from __future__ import annotations
 
+from tests.support.texts import NOISE_REPLY
+
 import datetime as dt
 import json
 import threading
@@ -79,7 +81,7 @@ def test_order_without_key_is_refused(server) -> None:
 
 def _close(session, number: str) -> Case:
     case = session.scalar(select(Case).where(Case.number == number))
-    steps = [("dispatch", {"unit_code": "CGJ"}), ("accept", {}), ("reply", {"text": "已处理"}),
+    steps = [("dispatch", {"unit_code": "CGJ"}), ("accept", {}), ("reply", {"text": NOISE_REPLY}),
              ("review", {"passed": True}), ("return_visit", {"satisfaction": "satisfied"})]
     for action, extra in steps:
         workflow.perform(session=session, case=case, action=action, actor=workflow.SYSTEM,

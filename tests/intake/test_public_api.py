@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.support.texts import STREETLIGHT_REPLY
+
 import io
 from pathlib import Path
 
@@ -75,7 +77,7 @@ def test_unknown_token_is_404(server) -> None:
 def _to_review(session, number: str) -> Case:
     case = session.scalar(select(Case).where(Case.number == number))
     for action, extra in [("dispatch", {"unit_code": "CGJ"}), ("accept", {}),
-                          ("reply", {"text": "已更换灯泡"}), ("review", {"passed": True})]:
+                          ("reply", {"text": STREETLIGHT_REPLY}), ("review", {"passed": True})]:
         workflow.perform(session=session, case=case, action=action, actor=workflow.SYSTEM,
                          data=ActionIn(version=case.version, **extra))
     session.commit()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -30,19 +31,49 @@ class CaseHappening:
 
 
 Subscriber = Callable[[Session, CaseHappening], None]
-_subscribers: list[Subscriber] = []
 
 
-def subscribe(subscriber: Subscriber) -> Subscriber:
-    """Register a reaction to case events (usable as a decorator); idempotent."""
-    if subscriber not in _subscribers:
-        _subscribers.append(subscriber)
-    return subscriber
+@dataclass(frozen=True)
+class _Subscription:
+    react: Subscriber
+    kinds: frozenset[str] | None  # None: every kind
+    live_only: bool
+
+    def wants(self, happening: CaseHappening) -> bool:
+        if self.live_only and not happening.live:
+            return False
+        return self.kinds is None or happening.event.kind in self.kinds
+
+
+_subscriptions: list[_Subscription] = []
+
+
+def subscribe(
+    subscriber: Subscriber | None = None,
+    *,
+    kinds: set[str] | frozenset[str] | None = None,
+    live_only: bool = False,
+) -> Any:
+    """Register a reaction to case events; usable as ``@subscribe`` or
+    ``@subscribe(kinds={"create"}, live_only=True)``. Declaring the kinds a reaction needs
+    spares every other event its savepoint. Registering twice is harmless."""
+
+    def register(react: Subscriber) -> Subscriber:
+        if all(s.react is not react for s in _subscriptions):
+            _subscriptions.append(
+                _Subscription(react, frozenset(kinds) if kinds else None, live_only)
+            )
+        return react
+
+    return register(subscriber) if subscriber is not None else register
 
 
 def publish(session: Session, happening: CaseHappening) -> None:
-    """Pass one event to every subscriber, isolating each one's failure."""
-    for subscriber in list(_subscribers):
+    """Pass one event to every subscriber that wants it, isolating each one's failure."""
+    for subscription in list(_subscriptions):
+        if not subscription.wants(happening):
+            continue
+        subscriber = subscription.react
         try:
             with session.begin_nested():
                 subscriber(session, happening)

@@ -120,7 +120,7 @@ def point_in_grid(
     return round(point.y, 6), round(point.x, 6)
 
 
-@subscribe
+@subscribe(kinds={"create"}, live_only=True)
 def place_new_case(session: Session, happening: CaseHappening) -> None:
     """Fill grid, community and street of a new live case that has coordinates only."""
     case, event = happening.case, happening.event

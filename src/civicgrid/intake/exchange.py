@@ -120,7 +120,7 @@ def queue_result(*, session: Session, case: Case, status: str) -> CityDelivery:
     return delivery
 
 
-@subscribe
+@subscribe(live_only=True)
 def _on_case_event(session: Session, happening: CaseHappening) -> None:
     """Queue a result when a city case closes or is reopened after a dissatisfied visit."""
     case, event = happening.case, happening.event

@@ -105,7 +105,7 @@ def suggestions_for(session: Session, case: Case, settings: Settings) -> dict[st
     return data
 
 
-@subscribe
+@subscribe(kinds={"create"}, live_only=True)
 def on_case_created(session: Session, happening: CaseHappening) -> None:
     """Attach suggestions to each new live case and raise its priority on hazards."""
     if not happening.live or happening.event.kind != "create":

@@ -128,7 +128,7 @@ _UNIT_MESSAGES = {
 }
 
 
-@subscribe
+@subscribe(live_only=True)
 def on_case_event(session: Session, happening: CaseHappening) -> None:
     """Inbox and outbound messages for live case events (imported history raises none)."""
     if not happening.live:

@@ -261,7 +261,7 @@ def surge_candidate(*, session: Session, case: Case) -> AlertCandidate | None:
     )
 
 
-@subscribe
+@subscribe(kinds={"create"}, live_only=True)
 def on_case_event(session: Session, happening: CaseHappening) -> None:
     """Incremental risk checks for live new cases (imported history raises nothing)."""
     if not happening.live or happening.event.kind != "create":
