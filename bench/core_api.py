@@ -69,10 +69,11 @@ def _start_server(env: dict[str, str], port: int) -> subprocess.Popen:
     raise RuntimeError("server did not start")
 
 
-def measure(database_url: str | None, port: int) -> dict:
+def measure(database_url: str | None, port: int, suggestions: bool = True) -> dict:
     data_dir = tempfile.mkdtemp(prefix="cg-bench-")
     env = {**os.environ, "CIVICGRID_DATA_DIR": data_dir, "CIVICGRID_LOG_LEVEL": "WARNING",
-           "PYTHONPATH": str(ROOT / "src")}
+           "PYTHONPATH": str(ROOT / "src"),
+           "CIVICGRID_INTAKE_SUGGESTIONS": "true" if suggestions else "false"}
     if database_url:
         env["CIVICGRID_DATABASE_URL"] = database_url
     subprocess.run([sys.executable, "-m", "civicgrid", "init"], env=env, check=True,
@@ -93,7 +94,8 @@ def measure(database_url: str | None, port: int) -> dict:
 
         async def create(client, i):  # noqa: ANN001, ANN202
             response = await client.post("/api/cases", headers=headers, json={
-                "text": f"第{i}号测试诉求：小区路灯不亮，晚上出行不便", "reporter_phone": "13800138000"})
+                "text": f"第{i}号测试诉求：小区路灯不亮，晚上出行不便",
+                "reporter_phone": f"138{i:08d}"})
             created.append(response.json())
             return response
 
@@ -123,7 +125,8 @@ def main() -> None:
     parser.add_argument("--postgres", help="PostgreSQL URL; a fresh schema is used")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
-    results = {"sqlite": measure(None, args.port)}
+    results = {"sqlite": measure(None, args.port),
+               "sqlite_without_suggestions": measure(None, args.port + 2, suggestions=False)}
     if args.postgres:
         import psycopg
 

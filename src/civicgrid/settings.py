@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:6379/0"
     scheduler_seconds: int = 60
 
+    # Understanding at intake (category, facts, unit, repeats on every new case). Off only
+    # to measure its cost or on a machine that cannot afford it.
+    intake_suggestions: bool = True
+
     # Optional OpenAI-compatible chat endpoint. With no URL, every feature runs offline.
     llm_base_url: str | None = None
     llm_model: str = "qwen2.5-7b-instruct"

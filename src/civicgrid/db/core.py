@@ -63,6 +63,10 @@ def create_db_engine(url: str, *, schema: str | None = None) -> Engine:
     kwargs: dict[str, Any] = {"future": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        # The server's thread pool runs up to 40 requests at once; SQLite serialises the
+        # writes itself, so the pool must not be the narrower queue.
+        kwargs["pool_size"] = 20
+        kwargs["max_overflow"] = 20
     elif url.startswith("postgresql"):
         # No server-side prepared statements: psycopg prepares a query after five runs, and
         # a plan made while a table was still empty would then scan it forever after.

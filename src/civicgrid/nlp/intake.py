@@ -21,7 +21,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from civicgrid.cases import service as cases
@@ -65,17 +65,29 @@ def _reporter_hash(phone: str | None) -> str | None:
 
 
 def _repeats(session: Session, case: Case) -> list[dict[str, Any]]:
+    """Cases of the last seven days at the same place or from the same reporter that look
+    like the same matter. Only those two kinds can be repeats, so only they are read."""
+    same = [column == value for column, value in (
+        (Case.location_text, case.location_text), (Case.grid_code, case.grid_code),
+        (Case.reporter_phone, case.reporter_phone)) if value]
+    if not same:
+        return []
     since = case.received_at - dt.timedelta(days=7)
-    recent = session.scalars(
-        select(Case).where(Case.received_at >= since, Case.id != case.id,
-                           Case.status != "merged").order_by(Case.id.desc()).limit(500)
-    )
-    sketch = lambda c: RequestSketch(  # noqa: E731 (a local shorthand)
-        key=c.number, text=c.text, received_at=c.received_at,
-        place_key=c.location_text or c.grid_code, reporter_hash=_reporter_hash(c.reporter_phone),
-        category=c.category_code,
-    )
-    found = find_repeats(sketch(case), [sketch(c) for c in recent])
+    rows = session.execute(
+        select(Case.number, Case.text, Case.received_at, Case.location_text, Case.grid_code,
+               Case.reporter_phone, Case.category_code)
+        .where(Case.received_at >= since, Case.id != case.id, Case.status != "merged", or_(*same))
+        .order_by(Case.id.desc()).limit(200)
+    ).all()
+
+    def sketch(number, text, received_at, location, grid, phone, category):  # noqa: ANN001, ANN202
+        return RequestSketch(key=number, text=text, received_at=received_at,
+                             place_key=location or grid, reporter_hash=_reporter_hash(phone),
+                             category=category)
+
+    new = sketch(case.number, case.text, case.received_at, case.location_text, case.grid_code,
+                 case.reporter_phone, case.category_code)
+    found = find_repeats(new, [sketch(*row) for row in rows])
     return [{"number": r.key, "similarity": r.similarity, "reason": r.reason, "rule": r.rule}
             for r in found[:5]]
 
@@ -112,6 +124,8 @@ def on_case_created(session: Session, happening: CaseHappening) -> None:
         return
     case = happening.case
     settings = get_settings()
+    if not settings.intake_suggestions:
+        return
     data = suggestions_for(session, case, settings)
     case.suggestions = data
     raised = PRIORITY_RAISE.get(data["priority"])

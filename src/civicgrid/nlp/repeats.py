@@ -57,7 +57,10 @@ class RepeatCandidate:
 
 def text_similarity(first: str, second: str) -> float:
     """Cosine similarity of character bigram counts of two texts (0..1)."""
-    a, b = _bigrams(first), _bigrams(second)
+    return _cosine(_bigrams(first), _bigrams(second))
+
+
+def _cosine(a: Counter[str], b: Counter[str]) -> float:
     if not a or not b:
         return 0.0
     dot = sum(count * b[gram] for gram, count in a.items() if gram in b)
@@ -80,10 +83,11 @@ def find_repeats(
 ) -> list[RepeatCandidate]:
     """Recent requests that are likely the same matter as ``new``, most similar first."""
     found: list[RepeatCandidate] = []
+    grams = _bigrams(new.text)  # the new text is compared with every candidate: count it once
     for old in recent:
         if old.key == new.key or abs(new.received_at - old.received_at) > window:
             continue
-        similarity = round(text_similarity(new.text, old.text), 4)
+        similarity = round(_cosine(grams, _bigrams(old.text)), 4)
         candidate = _judge(new, old, similarity, place_similarity, reporter_similarity, window)
         if candidate is not None:
             found.append(candidate)
