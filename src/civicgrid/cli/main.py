@@ -26,6 +26,8 @@ COMMAND_GROUPS: list[tuple[str, str]] = [
     ("nlp", "civicgrid.nlp.cli"),
     ("route", "civicgrid.nlp.routing_cli"),
     ("address", "civicgrid.addresses.cli"),
+    ("ground", "civicgrid.ground.cli"),
+    ("sync", "civicgrid.ground.sync_cli"),
 ]
 
 app = typer.Typer(
