@@ -102,6 +102,24 @@ MATRIX: list[tuple[str, str, set[str] | None, dict | None]] = [
     ("POST", "/api/assistant/documents", {"admin"}, None),
     ("PUT", "/api/assistant/documents/{document_id}", {"admin"}, None),
     ("DELETE", "/api/assistant/documents/{document_id}", {"admin"}, None),
+    # ground data (civicgrid.ground)
+    ("GET", "/api/ground/people", {"admin", "dispatcher", "grid_worker", "leader"}, None),
+    ("POST", "/api/ground/people", {"admin", "grid_worker"}, {"house_code": "MX1", "name": "张三"}),
+    ("PUT", "/api/ground/people/{person_id}", {"admin", "grid_worker"}, {"house_code": "MX1", "name": "张三"}),
+    ("GET", "/api/ground/people/{person_id}", {"admin", "dispatcher", "grid_worker", "leader"}, None),
+    ("GET", "/api/ground/people/{person_id}/history", {"admin", "dispatcher", "grid_worker", "leader"}, None),
+    ("GET", "/api/ground/people/{person_id}/views", {"admin"}, None),
+    ("GET", "/api/ground/export/people.xlsx", {"admin", "leader"}, None),
+    ("GET", "/api/ground/enterprises", {"admin", "dispatcher", "grid_worker", "leader"}, None),
+    ("POST", "/api/ground/enterprises", {"admin", "grid_worker"}, {"name": "x", "credit_code": "x"}),
+    ("GET", "/api/ground/visits", {"admin", "dispatcher", "grid_worker", "leader"}, None),
+    ("POST", "/api/ground/visits", {"admin", "grid_worker"}, {"house_code": "MX1", "findings": "正常"}),
+    ("POST", "/api/ground/check", {"admin", "grid_worker"}, {"field": "id_number", "value": "1"}),
+    ("GET", "/api/ground/duplicates", {"admin", "dispatcher", "grid_worker", "leader"}, None),
+    ("POST", "/api/ground/merge", {"admin"}, {"record_type": "person", "keep_id": 1, "drop_id": 1}),
+    ("GET", "/api/ground/tags", {"admin", "dispatcher", "grid_worker", "leader"}, None),
+    ("GET", "/api/ground/tags/counts", {"admin", "dispatcher", "grid_worker", "leader"}, None),
+    ("POST", "/api/ground/tags/{tag_id}/review", {"admin", "dispatcher"}, {"decision": "confirmed"}),
 ]
 
 VALUES = {"number": "NS00000000000000", "action": "supervise", "year": "2026", "message_id": "999999",
@@ -110,6 +128,7 @@ VALUES.update({"code": "440305001901001", "user_id": "999999", "version_id": "99
                "plan_id": "999999"})  # grids
 VALUES["alert_id"] = "999999"  # risk early warning (civicgrid.risk)
 VALUES.update({"question_id": "999999", "document_id": "999999"})  # assistant
+VALUES.update({"person_id": "999999", "tag_id": "999999"})  # ground
 
 
 def _url(template: str) -> str:

@@ -19,6 +19,7 @@ from civicgrid.ground.records import (
     save_person,
 )
 from civicgrid.ground.vault import Vault
+from civicgrid.ground.checks import credit_check_character
 from tests.ground.test_checks import FIRST17, VALID_CREDIT, VALID_ID
 
 pytestmark = pytest.mark.db
@@ -66,7 +67,8 @@ def test_same_id_number_in_two_houses_is_offered_for_merge(session) -> None:  # 
 
 
 def test_reused_credit_code_is_a_duplicate(session) -> None:  # noqa: ANN001
-    values = {"name": "南山科技", "credit_code": VALID_CREDIT}
+    code17 = "91440300MA5DUP001"
+    values = {"name": "南山科技", "credit_code": code17 + credit_check_character(code17)}
     one = save_enterprise(session=session, values=values, actor="t_grid")
     two = save_enterprise(session=session, values={**values, "name": "南山科技二"},
                           actor="t_grid")
@@ -104,8 +106,9 @@ def test_export_carries_watermark(session) -> None:  # noqa: ANN001
 
     import openpyxl
 
-    _person(session)
-    data = export_people_xlsx(session=session, vault=VAULT, username="t_admin", role="admin")
+    _person(session, grid_code="G-EXPORT")
+    data = export_people_xlsx(session=session, vault=VAULT, username="t_admin", role="admin",
+                              grid_code="G-EXPORT")
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     assert "t_admin" in sheet["A1"].value
 

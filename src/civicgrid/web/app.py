@@ -83,6 +83,7 @@ def _mount_routers(app: FastAPI) -> None:
     from civicgrid.audit.api import router as audit_router
     from civicgrid.cases.api import router as cases_router
     from civicgrid.grids.api import router as grids_router
+    from civicgrid.ground.api import router as ground_router
     from civicgrid.insights.api import router as insights_router
     from civicgrid.jurisdiction.api import router as jurisdiction_router
     from civicgrid.notifications.api import router as inbox_router
@@ -91,5 +92,5 @@ def _mount_routers(app: FastAPI) -> None:
 
     for router in (accounts_router, cases_router, jurisdiction_router, inbox_router,
                    audit_router, grids_router, insights_router, risk_router,
-                   assistant_router, pages_router):
+                   assistant_router, ground_router, pages_router):
         app.include_router(router)

@@ -1,0 +1,100 @@
+// Grid worker's phone page: validation as one types, drafts and an outbox in localStorage.
+const Ground = (() => {
+  const W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const C = "10X98765432";
+
+  function idProblem(v) {
+    v = (v || "").trim().toUpperCase();
+    if (!v) return "";
+    if (/^\d{15}$/.test(v)) return "15位旧身份证号，请登记18位新号";
+    if (!/^\d{17}[\dX]$/.test(v)) return v.length < 18 ? `已输入${v.length}位，共18位` : "格式不对：17位数字加一位数字或X";
+    const y = +v.slice(6, 10), m = +v.slice(10, 12), d = +v.slice(12, 14);
+    const born = new Date(y, m - 1, d);
+    if (born.getFullYear() !== y || born.getMonth() !== m - 1) return "出生日期不是有效日期";
+    if (born > new Date()) return "出生日期在未来";
+    let s = 0; for (let i = 0; i < 17; i++) s += +v[i] * W[i];
+    return C[s % 11] === v[17] ? "" : `校验位应为 ${C[s % 11]}，请核对`;
+  }
+  function phoneProblem(v) {
+    v = (v || "").replace(/[\s-]/g, "");
+    if (!v) return "";
+    return /^1[3-9]\d{9}$/.test(v) || /^0\d{9,11}$/.test(v) ? "" : "手机号为11位，座机带区号";
+  }
+
+  const draftKey = (form) => "cg-ground-draft-" + form.id;
+  const OUTBOX = "cg-ground-outbox";
+  const outbox = () => JSON.parse(localStorage.getItem(OUTBOX) || "[]");
+  function setOutbox(items) {
+    localStorage.setItem(OUTBOX, JSON.stringify(items));
+    document.getElementById("outbox-count").textContent = items.length;
+  }
+  function saveDraft(form) {
+    localStorage.setItem(draftKey(form), JSON.stringify(Object.fromEntries(new FormData(form))));
+  }
+  function restoreDraft(form) {
+    const draft = JSON.parse(localStorage.getItem(draftKey(form)) || "{}");
+    for (const [k, v] of Object.entries(draft)) if (form.elements[k]) form.elements[k].value = v;
+  }
+  function body(form) {
+    const data = {};
+    for (const [k, v] of new FormData(form)) if (v !== "") data[k] = v;
+    return data;
+  }
+  function hint(field, text) {
+    const el = document.getElementById(field + "-hint");
+    if (el) { el.textContent = text; el.className = text ? "error" : "muted"; }
+  }
+
+  async function send(item) {
+    return CG.api(item.path, {method: "POST", body: JSON.stringify(item.body)});
+  }
+  async function flush() {
+    const items = outbox(), left = [];
+    for (const item of items) {
+      try { await send(item); } catch (e) {
+        if (e.detail) status(`一条记录被退回：${e.message}`); else left.push(item);
+      }
+    }
+    setOutbox(left);
+  }
+  function status(text) { document.getElementById("ground-status").textContent = text; }
+
+  function wire(form, path, validate) {
+    restoreDraft(form);
+    form.addEventListener("input", (ev) => { saveDraft(form); validate(ev.target); });
+    form.onsubmit = async (ev) => {
+      ev.preventDefault();
+      const item = {path, body: body(form)};
+      try {
+        const answer = await send(item);
+        const problems = (answer.problems || []).map((p) => p.message).join("；");
+        status(problems ? `已保存，但有问题：${problems}` : "已保存");
+        localStorage.removeItem(draftKey(form)); form.reset();
+      } catch (e) {
+        if (e.detail) { status(e.message); return; }
+        setOutbox([...outbox(), item]); localStorage.removeItem(draftKey(form)); form.reset();
+        status("网络中断：已存入待上传，联网后自动补传");
+      }
+    };
+  }
+
+  async function recordsPage() {
+    try {
+      const me = await CG.api("/api/auth/me");
+      document.getElementById("who").textContent = `${me.display_name}（${me.role_name}）`;
+      document.getElementById("logout").onclick = async () => {
+        await CG.api("/api/auth/logout", {method: "POST"}); location.href = "/console/login"; };
+    } catch (e) { if (e.detail) throw e; /* offline: the page still collects */ }
+    setOutbox(outbox());
+    wire(document.getElementById("person-form"), "/api/ground/people", (el) => {
+      if (el.name === "id_number") hint("id_number", idProblem(el.value));
+      if (el.name === "phone") hint("phone", phoneProblem(el.value));
+    });
+    wire(document.getElementById("visit-form"), "/api/ground/visits", (el) => {
+      if (el.name === "findings") hint("findings", el.value.trim() ? "" : "请填写发现情况");
+    });
+    window.addEventListener("online", flush);
+    flush();
+  }
+  return {recordsPage, idProblem, phoneProblem};
+})();
