@@ -28,8 +28,14 @@ log = logging.getLogger(__name__)
 
 
 def render_person(person: Person, *, vault: Vault, unmasked: bool) -> dict[str, Any]:
-    """A person as JSON, ID number and phone in full only when ``unmasked``."""
-    id_number, phone = vault.open(person.id_cipher), vault.open(person.phone_cipher)
+    """A person as JSON, ID number and phone in full only when ``unmasked``. A ciphertext
+    made under another key shows as None with ``sealed_elsewhere`` set (logged once)."""
+    try:
+        id_number, phone = vault.open(person.id_cipher), vault.open(person.phone_cipher)
+        foreign = False
+    except ValueError:
+        log.warning("person %s was sealed with another pii key", person.id)
+        id_number, phone, foreign = None, None, True
     return {
         "id": person.id, "version": person.version, "house_code": person.house_code,
         "building_code": person.building_code, "grid_code": person.grid_code,
@@ -41,7 +47,7 @@ def render_person(person: Person, *, vault: Vault, unmasked: bool) -> dict[str, 
         "arrived_on": person.arrived_on.isoformat() if person.arrived_on else None,
         "left_on": person.left_on.isoformat() if person.left_on else None,
         "merged_into": person.merged_into, "problems": person.problems,
-        "generated": person.generated, "masked": not unmasked,
+        "generated": person.generated, "masked": not unmasked, "sealed_elsewhere": foreign,
         "updated_by": person.updated_by, "updated_at": person.updated_at.isoformat(),
     }
 
@@ -121,3 +127,11 @@ def purge_departed(*, session: Session, retention_days: int,
     session.flush()
     log.info("purged %d people who left before %s", len(ids), cutoff)
     return len(ids)
+
+
+def retention_round(*, session: Session, today: dt.date) -> int:
+    """The background round's purge with the configured retention (days after leaving)."""
+    from civicgrid.ground.config import load_config
+
+    days = int(load_config()["retention_days_after_leaving"])
+    return purge_departed(session=session, retention_days=days, today=today)
