@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from civicgrid.db.core import Base, UTCDateTime, utcnow
@@ -140,3 +140,70 @@ class SyncState(Base):
     target: Mapped[str] = mapped_column(String(64), primary_key=True)
     acked_cursor: Mapped[int] = mapped_column(Integer, default=0)
     acked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class BuildingHead(_Versioned, Base):
+    """A building head (楼栋长): a resident volunteer responsible for one building."""
+
+    __tablename__ = "ground_building_heads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    building_code: Mapped[str] = mapped_column(String(64), index=True)
+    street_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    grid_code: Mapped[str | None] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(64))
+    phone_cipher: Mapped[str | None] = mapped_column(Text)
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
+    duties: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    joined_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class HeadAction(Base):
+    """An action a building head reports (a report, a meeting, a notice); it earns points only
+    once a grid worker verified it."""
+
+    __tablename__ = "ground_head_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    head_id: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    occurred_on: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    case_number: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(12), default="claimed")
+    verified_by: Mapped[str | None] = mapped_column(String(64))
+    verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PointsEntry(Base):
+    """One line of a building head's points ledger: + for a verified action, - to redeem."""
+
+    __tablename__ = "ground_points_ledger"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    head_id: Mapped[int] = mapped_column(Integer, index=True)
+    delta: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200))
+    action_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class UtilityUsage(Base):
+    """Monthly gas or power usage of one account, linked to a house when known."""
+
+    __tablename__ = "ground_utility_usage"
+    __table_args__ = (Index("uq_ground_utility_usage_key", "utility", "account", "month",
+                            unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    utility: Mapped[str] = mapped_column(String(8))
+    account: Mapped[str] = mapped_column(String(40))
+    month: Mapped[str] = mapped_column(String(7))
+    amount: Mapped[float] = mapped_column(Float)
+    house_code: Mapped[str | None] = mapped_column(String(64), index=True)
+    address: Mapped[str | None] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(String(200))
+    generated: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -20,14 +20,14 @@ from sqlalchemy.orm import Session
 from civicgrid.db.core import utcnow
 from civicgrid.errors import NotFound, ValidationFailed
 from civicgrid.ground.checks import Problem, birth_date, credit_code_problems, id_number_problems
-from civicgrid.ground.models import Enterprise, Person, Revision, Visit
+from civicgrid.ground.models import BuildingHead, Enterprise, Person, Revision, Visit
 from civicgrid.ground.vault import Vault
 
 log = logging.getLogger(__name__)
 
 TENURES = ("owner", "tenant")
 RECORD_CLASSES: dict[str, type[Any]] = {"person": Person, "enterprise": Enterprise,
-                                        "visit": Visit}
+                                        "visit": Visit, "building_head": BuildingHead}
 _SECRET = {"id_cipher", "phone_cipher", "id_hash", "phone_hash"}
 
 
