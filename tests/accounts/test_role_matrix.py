@@ -120,6 +120,13 @@ MATRIX: list[tuple[str, str, set[str] | None, dict | None]] = [
     ("GET", "/api/ground/tags", {"admin", "dispatcher", "grid_worker", "leader"}, None),
     ("GET", "/api/ground/tags/counts", {"admin", "dispatcher", "grid_worker", "leader"}, None),
     ("POST", "/api/ground/tags/{tag_id}/review", {"admin", "dispatcher"}, {"decision": "confirmed"}),
+    ("GET", "/api/ground/heads", {"admin", "dispatcher", "grid_worker", "leader"}, None),
+    ("POST", "/api/ground/heads", {"admin", "grid_worker"}, {"name": "x", "building_code": "MXB"}),
+    ("GET", "/api/ground/heads/board", {"admin", "dispatcher", "grid_worker", "leader"}, None),
+    ("POST", "/api/ground/heads/{head_id}/actions", {"admin", "grid_worker"}, {"kind": "meeting", "occurred_on": "2026-12-01"}),
+    ("POST", "/api/ground/actions/{action_id}/verify", {"admin", "grid_worker"}, {"accept": True}),
+    ("POST", "/api/ground/heads/{head_id}/redeem", {"admin"}, {"points": 1, "item": "x"}),
+    ("GET", "/api/ground/utility/signals", {"admin", "dispatcher", "grid_worker", "leader"}, None),
 ]
 
 VALUES = {"number": "NS00000000000000", "action": "supervise", "year": "2026", "message_id": "999999",
@@ -128,7 +135,8 @@ VALUES.update({"code": "440305001901001", "user_id": "999999", "version_id": "99
                "plan_id": "999999"})  # grids
 VALUES["alert_id"] = "999999"  # risk early warning (civicgrid.risk)
 VALUES.update({"question_id": "999999", "document_id": "999999"})  # assistant
-VALUES.update({"person_id": "999999", "tag_id": "999999"})  # ground
+VALUES.update({"person_id": "999999", "tag_id": "999999", "head_id": "999999",
+               "action_id": "999999"})  # ground
 
 
 def _url(template: str) -> str:

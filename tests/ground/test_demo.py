@@ -8,7 +8,9 @@ from sqlalchemy import func, select
 from civicgrid.db.core import make_session_factory
 from civicgrid.ground.demo import prepare_demo_ground
 from civicgrid.ground.models import Person, Tag
+from civicgrid.ground.heads import board
 from civicgrid.ground.records import duplicates
+from civicgrid.ground.utility import signals
 
 pytestmark = pytest.mark.db
 
@@ -25,3 +27,6 @@ def test_demo_ground_is_generated_with_duplicates_and_tags(engine) -> None:  # n
         assert kinds == {"person", "enterprise"}
         assert session.scalar(select(func.count()).select_from(Tag)) > 0
         assert any(p["code"] == "old_15_digit" for person in people for p in person.problems)
+        found = {s["signal"] for s in signals(session=session)}
+        assert found == {"usage_without_residents", "long_zero_usage"}
+        assert board(session=session)[0]["points"] > 0

@@ -48,6 +48,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ground.export": frozenset({"admin", "leader"}),
     "ground.review": frozenset({"admin", "dispatcher"}),
     "ground.manage": frozenset({"admin"}),
+    "ground.verify": frozenset({"admin", "grid_worker"}),  # building heads' actions
 }
 
 # Roles that see reporters' names and phones unmasked. Handlers need them to call the

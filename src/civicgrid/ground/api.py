@@ -18,11 +18,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from civicgrid.cases.workflow import Actor
-from civicgrid.ground import privacy, records, tags
+from civicgrid.ground import heads, privacy, records, tags, utility
 from civicgrid.ground.checks import credit_code_problems, id_number_problems
 from civicgrid.ground.config import load_config
-from civicgrid.ground.models import Enterprise, Person, Tag, Visit
+from civicgrid.ground.models import BuildingHead, Enterprise, Person, Tag, Visit
 from civicgrid.ground.vault import Vault
+from civicgrid.privacy.masking import mask_phone
 from civicgrid.web.deps import DbSession, requires
 
 router = APIRouter(tags=["ground"])
@@ -32,6 +33,7 @@ Personal = Annotated[Actor, Depends(requires("ground.personal"))]
 Exporter = Annotated[Actor, Depends(requires("ground.export"))]
 Reviewer = Annotated[Actor, Depends(requires("ground.review"))]
 Manager = Annotated[Actor, Depends(requires("ground.manage"))]
+Verifier = Annotated[Actor, Depends(requires("ground.verify"))]
 
 
 class PersonBody(BaseModel):
@@ -280,6 +282,115 @@ def review_tag(session: DbSession, actor: Reviewer, tag_id: int,
                       reviewer=actor.name)
     session.commit()
     return _plain(tag)
+
+
+class HeadBody(BaseModel):
+    """A building head (楼栋长)."""
+
+    name: str = Field(min_length=1, max_length=64)
+    building_code: str = Field(min_length=1, max_length=64)
+    street_code: str | None = None
+    grid_code: str | None = None
+    phone: str | None = None
+    duties: list[str] = Field(default_factory=list)
+    joined_on: dt.date | None = None
+
+
+class ActionBody(BaseModel):
+    """An action of a building head, to be verified by a grid worker."""
+
+    kind: str
+    occurred_on: dt.date
+    note: str | None = None
+    case_number: str | None = None
+
+
+class VerifyBody(BaseModel):
+    accept: bool = True
+
+
+class RedeemBody(BaseModel):
+    points: int
+    item: str = Field(min_length=1, max_length=100)
+
+
+def _head(head: BuildingHead, request: Request, role: str) -> dict[str, Any]:
+    out = _plain(head)
+    phone = out.pop("phone_cipher")
+    out.pop("phone_hash")
+    try:
+        plain = _vault(request).open(phone)
+    except ValueError:
+        plain = None
+    from civicgrid.accounts.roles import has_permission
+
+    out["phone"] = plain if has_permission(role, "ground.personal") else mask_phone(plain)
+    return out
+
+
+@router.get("/api/ground/heads")
+def list_heads(request: Request, session: DbSession, actor: Reader,
+               building_code: str | None = None,
+               street_code: str | None = None) -> dict[str, Any]:
+    """Active building heads of a building or street."""
+    rows = heads.roster(session=session, building_code=building_code, street_code=street_code)
+    return {"items": [_head(h, request, actor.role) for h in rows]}
+
+
+@router.post("/api/ground/heads", status_code=201)
+def appoint_head(request: Request, session: DbSession, actor: Writer,
+                 body: HeadBody) -> dict[str, Any]:
+    """Appoint a building head (kept in history and synced to the city)."""
+    head = heads.appoint(session=session, vault=_vault(request), values=body.model_dump(),
+                         actor=actor.name)
+    session.commit()
+    return _head(head, request, actor.role)
+
+
+@router.get("/api/ground/heads/board")
+def heads_board(session: DbSession, actor: Reader,
+                street_code: str | None = None) -> dict[str, Any]:
+    """Building heads ranked by points (per street when given)."""
+    return {"items": heads.board(session=session, street_code=street_code)}
+
+
+@router.post("/api/ground/heads/{head_id}/actions", status_code=201)
+def claim_action(session: DbSession, actor: Writer, head_id: int,
+                 body: ActionBody) -> dict[str, Any]:
+    """Record a head's action; it earns points once verified."""
+    action = heads.claim(session=session, head_id=head_id, rules=load_config()["head_points"],
+                         **body.model_dump())
+    session.commit()
+    return _plain(action)
+
+
+@router.post("/api/ground/actions/{action_id}/verify")
+def verify_action(session: DbSession, actor: Verifier, action_id: int,
+                  body: VerifyBody) -> dict[str, Any]:
+    """A grid worker verifies (or rejects) an action; verified actions write points."""
+    action = heads.verify(session=session, action_id=action_id, verifier=actor.name,
+                          rules=load_config()["head_points"], accept=body.accept)
+    session.commit()
+    return _plain(action)
+
+
+@router.post("/api/ground/heads/{head_id}/redeem")
+def redeem_points(session: DbSession, actor: Manager, head_id: int,
+                  body: RedeemBody) -> dict[str, Any]:
+    """Spend a head's points on an item."""
+    heads.redeem(session=session, head_id=head_id, points=body.points, item=body.item,
+                 actor=actor.name)
+    session.commit()
+    return {"head_id": head_id, "balance": heads.balance(session=session, head_id=head_id)}
+
+
+@router.get("/api/ground/utility/signals")
+def utility_signals(session: DbSession, actor: Reader) -> dict[str, Any]:
+    """Houses with usage but no residents, and occupied houses with long-zero usage."""
+    config = load_config()["utility"]
+    return {"items": utility.signals(session=session,
+                                     long_zero_months=int(config["long_zero_months"]),
+                                     min_usage=config["min_usage_without_residents"])}
 
 
 @router.get("/grid/records", response_class=HTMLResponse, include_in_schema=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import typer
 
@@ -32,7 +33,7 @@ def purge(
         session.commit()
         return {"purged": count, "retention_days": keep}
 
-    emit(_run(as_json, step), as_json, lambda r: f"purged {r['purged']} people")
+    emit(_run(as_json, step, "purge"), as_json, lambda r: f"purged {r['purged']} people")
 
 
 @app.command("tags")
@@ -46,7 +47,7 @@ def tags(as_json: bool = JsonOption) -> None:
         session.commit()
         return counts
 
-    emit(_run(as_json, step), as_json, lambda r: ", ".join(f"{k} {v}" for k, v in r.items()))
+    emit(_run(as_json, step, "tags"), as_json, lambda r: ", ".join(f"{k} {v}" for k, v in r.items()))
 
 
 @app.command("duplicates")
@@ -57,3 +58,36 @@ def duplicates(as_json: bool = JsonOption) -> None:
     emit(_run(as_json, lambda s: {"groups": find(session=s)}), as_json,
          lambda r: "\n".join(f"{g['record_type']} {g['field']}: {g['ids']}"
                              for g in r["groups"]) or "no duplicates")
+
+
+@app.command("usage-import")
+def usage_import(
+    path: Path = typer.Argument(..., help="CSV or XLSX with account, month, amount, "
+                                "house_code (or address)."),
+    utility: str = typer.Option(..., "--utility", help="gas or power."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Import a company's monthly usage file (same account and month replaced)."""
+    from civicgrid.ground.utility import import_usage
+
+    def step(session):  # noqa: ANN001, ANN202
+        result = import_usage(session=session, path=path, utility=utility)
+        session.commit()
+        return result
+
+    result = _run(as_json, step, "usage import")
+    emit(result, as_json, lambda r: f"loaded {r['loaded']} rows, {len(r['problems'])} problems")
+
+
+@app.command("signals")
+def usage_signals(as_json: bool = JsonOption) -> None:
+    """Usage without registered residents and long-zero usage in occupied houses."""
+    from civicgrid.ground.config import load_config
+    from civicgrid.ground.utility import signals
+
+    config = load_config()["utility"]
+    emit(_run(as_json, lambda s: {"signals": signals(
+        session=s, long_zero_months=int(config["long_zero_months"]),
+        min_usage=config["min_usage_without_residents"])}), as_json,
+        lambda r: "\n".join(f"{x['signal']} {x['utility']} {x['house_code']}"
+                            for x in r["signals"]) or "no signals")

@@ -1,4 +1,5 @@
-"""Generated ground data for the demo: people, enterprises, visits and key-group tags.
+"""Generated ground data for the demo: people, enterprises, visits, key-group tags, building
+heads with points and monthly gas and power usage.
 
 Everything is labelled ``generated`` and made by user ``demo-generator``; house and building
 codes are generated references (``NSDEMO-B0001-H0101``) standing in for the address base, and
@@ -20,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from civicgrid.ground.checks import credit_check_character
 from civicgrid.ground.config import load_config
-from civicgrid.ground.models import Person
+from civicgrid.ground.heads import appoint, balance, claim, redeem, verify
+from civicgrid.ground.models import Person, UtilityUsage
 from civicgrid.ground.records import PersonIn, record_visit, save_enterprise, save_person
 from civicgrid.ground.tags import evaluate
 from civicgrid.ground.vault import Vault
@@ -112,6 +114,55 @@ def _visits(session: Session, rng: random.Random, houses: list[str], today: dt.d
             else None})
 
 
+def _street_of(session: Session, grid: str) -> str | None:
+    code: str | None = grid
+    for _ in range(3):
+        region = session.get(Region, code) if code else None
+        if region is None or region.level == "street":
+            return region.code if region else None
+        code = region.parent_code
+    return None
+
+
+def _heads(session: Session, vault: Vault, rng: random.Random, grids: list[str],
+           buildings: int) -> None:
+    """One head per building; some verified actions, some still claimed, one redemption."""
+    rules = load_config()["head_points"]
+    for b in range(buildings):
+        grid = grids[b % len(grids)]
+        head = appoint(session=session, vault=vault, actor=ACTOR, generated=True, values={
+            "name": _name(rng), "building_code": f"NSDEMO-B{b + 1:04d}", "grid_code": grid,
+            "street_code": _street_of(session, grid), "phone": f"139{rng.randint(0, 10**8):08d}",
+            "duties": ["政策通知送达", "隐患信息报告", "楼栋议事"],
+            "joined_on": dt.date(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 600))})
+        for _ in range(rng.randint(1, 5)):
+            action = claim(session=session, head_id=head.id, kind=rng.choice(sorted(rules)),
+                           occurred_on=dt.date.today() - dt.timedelta(days=rng.randint(1, 90)),
+                           rules=rules, note="演示数据")
+            if rng.random() < 0.7:
+                verify(session=session, action_id=action.id, verifier="演示网格员",
+                       rules=rules)
+        if b == 0 and balance(session=session, head_id=head.id) >= 3:
+            redeem(session=session, head_id=head.id, points=3, item="生活用品", actor=ACTOR)
+
+
+def _usage(session: Session, rng: random.Random, houses: list[str], today: dt.date) -> None:
+    """Six months of gas and power per house; a few empty houses with usage, a few zeros."""
+    occupied = set(houses)
+    empty = [f"NSDEMO-B9{i:03d}-H101" for i in range(3)]
+    months = [f"{(today.replace(day=1) - dt.timedelta(days=31 * k)):%Y-%m}" for k in range(6)]
+    zero = set(houses[5:8])
+    for utility, scale in (("gas", 20), ("power", 200)):
+        for n, house in enumerate(houses + empty):
+            for month in months:
+                amount = 0.0 if house in zero else round(rng.uniform(0.5, 1.5) * scale, 1)
+                session.add(UtilityUsage(utility=utility, account=f"{utility[0].upper()}{n:06d}",
+                                         month=month, amount=amount, house_code=house,
+                                         source="generated", generated=True))
+    session.flush()
+    log.info("demo usage: %d occupied houses, %d without residents", len(occupied), len(empty))
+
+
 def prepare_demo_ground(factory: Callable[[], Session], *, secret: str, houses: int = 240,
                         seed: int = 12) -> dict[str, Any]:
     """Generate the demo's ground data unless generated people exist; returns counts."""
@@ -131,6 +182,8 @@ def _generate(session: Session, *, secret: str, houses: int, seed: int) -> dict[
     _faults(session, vault, codes, grids[0])
     _enterprises(session, rng, grids, codes, 80)
     _visits(session, rng, codes, today, 150)
+    _heads(session, vault, rng, grids, buildings=houses // 12)
+    _usage(session, rng, codes, today)
     tags = evaluate(session=session, rules=load_config()["tag_rules"], today=today)
     session.commit()
     people = session.scalar(select(func.count()).select_from(Person).where(Person.generated))

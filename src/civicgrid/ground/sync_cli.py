@@ -45,12 +45,14 @@ def _mapping() -> dict[str, Any]:
     return load_config()["sync_mapping"]
 
 
-def _run(as_json: bool, step: Callable[[Session], dict[str, Any]]) -> dict[str, Any]:
+def _run(as_json: bool, step: Callable[[Session], dict[str, Any]],
+         what: str = "sync") -> dict[str, Any]:
+    """Run ``step`` in a session; any failure becomes one line naming ``what`` failed."""
     try:
         with _session(as_json) as session:
             return step(session)
     except Exception as exc:  # a missing or old database is reported as one line
-        fail(f"sync failed: {exc.__class__.__name__}: {exc}; run `civicgrid init` first "
+        fail(f"{what} failed: {exc.__class__.__name__}: {exc}; run `civicgrid init` first "
              "if the database is new", as_json)
 
 

@@ -82,32 +82,27 @@ def _occupied(session: Session) -> set[str]:
 
 def signals(*, session: Session, long_zero_months: int = 3,
             min_usage: dict[str, float] | None = None) -> list[dict[str, Any]]:
-    """Houses with usage but no residents, and occupied houses with long-zero usage."""
+    """Houses with usage but no residents, and occupied houses with long-zero usage; each
+    house is judged on its own latest months (billing cycles differ between accounts)."""
     min_usage = min_usage or {"gas": 5, "power": 30}
     occupied, found = _occupied(session), []
     for utility in UTILITIES:
-        months = list(session.scalars(select(UtilityUsage.month).where(
-            UtilityUsage.utility == utility).distinct().order_by(UtilityUsage.month.desc())
-            .limit(long_zero_months)))
-        if not months:
-            continue
         rows = session.execute(select(UtilityUsage.house_code, UtilityUsage.month,
                                       func.sum(UtilityUsage.amount))
                                .where(UtilityUsage.utility == utility,
-                                      UtilityUsage.house_code.is_not(None),
-                                      UtilityUsage.month.in_(months))
+                                      UtilityUsage.house_code.is_not(None))
                                .group_by(UtilityUsage.house_code, UtilityUsage.month)).all()
         usage: dict[str, dict[str, float]] = {}
         for house, month, amount in rows:
             usage.setdefault(house, {})[month] = float(amount)
         for house, by_month in sorted(usage.items()):
-            latest = by_month.get(months[0], 0.0)
+            months = sorted(by_month, reverse=True)[:long_zero_months]
+            latest = by_month[months[0]]
             if house not in occupied and latest >= min_usage.get(utility, 0):
                 found.append({"signal": "usage_without_residents", "utility": utility,
                               "house_code": house, "month": months[0], "amount": latest})
             elif (house in occupied and len(months) == long_zero_months
-                  and all(by_month.get(m, 0.0) == 0 for m in months)
-                  and len(by_month) == long_zero_months):
+                  and all(by_month[m] == 0 for m in months)):
                 found.append({"signal": "long_zero_usage", "utility": utility,
                               "house_code": house, "months": sorted(months)})
     return found
