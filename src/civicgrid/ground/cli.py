@@ -47,7 +47,8 @@ def tags(as_json: bool = JsonOption) -> None:
         session.commit()
         return counts
 
-    emit(_run(as_json, step, "tags"), as_json, lambda r: ", ".join(f"{k} {v}" for k, v in r.items()))
+    emit(_run(as_json, step, "tags"), as_json,
+         lambda r: ", ".join(f"{k} {v}" for k, v in r.items()))
 
 
 @app.command("duplicates")
@@ -55,7 +56,7 @@ def duplicates(as_json: bool = JsonOption) -> None:
     """List people with one ID number in two houses and reused credit codes."""
     from civicgrid.ground.records import duplicates as find
 
-    emit(_run(as_json, lambda s: {"groups": find(session=s)}), as_json,
+    emit(_run(as_json, lambda s: {"groups": find(session=s)}, "duplicates"), as_json,
          lambda r: "\n".join(f"{g['record_type']} {g['field']}: {g['ids']}"
                              for g in r["groups"]) or "no duplicates")
 

@@ -7,7 +7,9 @@ const Ground = (() => {
     v = (v || "").trim().toUpperCase();
     if (!v) return "";
     if (/^\d{15}$/.test(v)) return "15位旧身份证号，请登记18位新号";
-    if (!/^\d{17}[\dX]$/.test(v)) return v.length < 18 ? `已输入${v.length}位，共18位` : "格式不对：17位数字加一位数字或X";
+    if (!/^\d{17}[\dX]$/.test(v)) {
+      return v.length < 18 ? `已输入${v.length}位，共18位` : "格式不对：17位数字加一位数字或X";
+    }
     const y = +v.slice(6, 10), m = +v.slice(10, 12), d = +v.slice(12, 14);
     const born = new Date(y, m - 1, d);
     if (born.getFullYear() !== y || born.getMonth() !== m - 1) return "出生日期不是有效日期";
@@ -48,14 +50,21 @@ const Ground = (() => {
   async function send(item) {
     return CG.api(item.path, {method: "POST", body: JSON.stringify(item.body)});
   }
+  let flushing = false;
   async function flush() {
-    const items = outbox(), left = [];
-    for (const item of items) {
-      try { await send(item); } catch (e) {
-        if (e.detail) status(`一条记录被退回：${e.message}`); else left.push(item);
+    // One flush at a time (the browser and the page may both signal "online"), and each
+    // record leaves the outbox as soon as the server took it, so none is sent twice.
+    if (flushing) return;
+    flushing = true;
+    try {
+      for (const item of outbox()) {
+        try { await send(item); } catch (e) {
+          if (!e.detail) break;  // still offline: keep the rest for later
+          status(`一条记录被退回：${e.message}`);
+        }
+        setOutbox(outbox().filter((x) => x.key !== item.key));
       }
-    }
-    setOutbox(left);
+    } finally { flushing = false; }
   }
   function status(text) { document.getElementById("ground-status").textContent = text; }
 
@@ -64,7 +73,7 @@ const Ground = (() => {
     form.addEventListener("input", (ev) => { saveDraft(form); validate(ev.target); });
     form.onsubmit = async (ev) => {
       ev.preventDefault();
-      const item = {path, body: body(form)};
+      const item = {path, body: body(form), key: `${Date.now()}-${Math.random()}`};
       try {
         const answer = await send(item);
         const problems = (answer.problems || []).map((p) => p.message).join("；");
@@ -79,12 +88,6 @@ const Ground = (() => {
   }
 
   async function recordsPage() {
-    try {
-      const me = await CG.api("/api/auth/me");
-      document.getElementById("who").textContent = `${me.display_name}（${me.role_name}）`;
-      document.getElementById("logout").onclick = async () => {
-        await CG.api("/api/auth/logout", {method: "POST"}); location.href = "/console/login"; };
-    } catch (e) { if (e.detail) throw e; /* offline: the page still collects */ }
     setOutbox(outbox());
     wire(document.getElementById("person-form"), "/api/ground/people", (el) => {
       if (el.name === "id_number") hint("id_number", idProblem(el.value));
@@ -94,6 +97,12 @@ const Ground = (() => {
       if (el.name === "findings") hint("findings", el.value.trim() ? "" : "请填写发现情况");
     });
     window.addEventListener("online", flush);
+    try {
+      const me = await CG.api("/api/auth/me");
+      document.getElementById("who").textContent = `${me.display_name}（${me.role_name}）`;
+      document.getElementById("logout").onclick = async () => {
+        await CG.api("/api/auth/logout", {method: "POST"}); location.href = "/console/login"; };
+    } catch (e) { if (e.detail) throw e; /* offline: the page still collects */ }
     flush();
   }
   return {recordsPage, idProblem, phoneProblem};
