@@ -60,7 +60,7 @@ def _changed(session: Session, record_type: str, since: int, upto: int,
     cls = RECORD_CLASSES[record_type]
     ids = (select(Revision.record_id).where(Revision.record_type == record_type,
                                             Revision.id > since, Revision.id <= upto))
-    query = select(cls).where(cls.id.in_(ids)).order_by(cls.id)
+    query = select(cls).where(cls.id.in_(sorted(ids))).order_by(cls.id)
     yield from session.scalars(query.execution_options(yield_per=chunk))
 
 
@@ -93,16 +93,16 @@ def _batches(session: Session, after: int, mapping: dict[str, Any],
                                .order_by(Revision.id).limit(size)).all()
         if not revs:
             return
-        records, seen = [], set()
+        wanted: dict[str, set[int]] = {}
         for _rid, rtype, record_id in revs:
-            if (rtype, record_id) in seen:
-                continue
-            seen.add((rtype, record_id))
-            record = session.get(RECORD_CLASSES[rtype], record_id)
-            if record is not None:
-                spec = mapping[rtype]
+            wanted.setdefault(rtype, set()).add(record_id)
+        records = []
+        for rtype, ids in wanted.items():
+            cls, spec = RECORD_CLASSES[rtype], mapping[rtype]
+            for record in session.scalars(select(cls).where(cls.id.in_(sorted(ids))).order_by(cls.id)):
                 records.append({"type": spec["record_type"], "id": record.id,
                                 "version": record.version, "data": map_record(record, spec)})
+        session.expunge_all()
         after = revs[-1][0]
         yield after, records
 
