@@ -60,7 +60,7 @@ def _changed(session: Session, record_type: str, since: int, upto: int,
     cls = RECORD_CLASSES[record_type]
     ids = (select(Revision.record_id).where(Revision.record_type == record_type,
                                             Revision.id > since, Revision.id <= upto))
-    query = select(cls).where(cls.id.in_(sorted(ids))).order_by(cls.id)
+    query = select(cls).where(cls.id.in_(ids)).order_by(cls.id)
     yield from session.scalars(query.execution_options(yield_per=chunk))
 
 
