@@ -60,3 +60,23 @@ def test_check_reports_wrong_check_digit(login) -> None:  # noqa: ANN001
 def test_phone_page_is_served(server: str) -> None:
     answer = httpx.get(f"{server}/grid/records")
     assert answer.status_code == 200 and "ground.js" in answer.text
+
+
+def test_merge_withdraws_tags_of_the_dropped_record(login) -> None:  # noqa: ANN001
+    from civicgrid.privacy.masking import id_check_character
+
+    first17 = "44030519400202123"
+    number = first17 + id_check_character(first17)
+    grid = login("t_grid")
+    ids = [grid.post("/api/ground/people", json={"house_code": house, "name": "钱七",
+                                                  "id_number": number}).json()["person"]["id"]
+           for house in ("MERGE-H1", "MERGE-H2")]
+    admin = login("t_admin")
+    groups = admin.get("/api/ground/duplicates").json()["groups"]
+    assert any(g["ids"] == ids for g in groups)
+    answer = admin.post("/api/ground/merge", json={"record_type": "person", "keep_id": ids[0],
+                                                   "drop_id": ids[1]})
+    assert answer.status_code == 200, answer.text
+    tags = admin.get("/api/ground/tags", params={"limit": 1000}).json()["items"]
+    dropped = {t["status"] for t in tags if t["person_id"] == ids[1]}
+    assert dropped == {"withdrawn"}

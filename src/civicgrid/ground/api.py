@@ -251,6 +251,8 @@ def merge_records(session: DbSession, actor: Manager, body: MergeBody) -> dict[s
     """Merge one duplicate into another; both keep their history."""
     kept = records.merge(session=session, record_type=body.record_type, keep_id=body.keep_id,
                          drop_id=body.drop_id, actor=actor.name)
+    if body.record_type == "person":  # the dropped one left its house: its tags follow
+        _retag(session, session.get(Person, body.drop_id).house_code)
     session.commit()
     return {"kept": kept.id, "dropped": body.drop_id}
 

@@ -89,6 +89,7 @@ def evaluate(*, session: Session, rules: list[dict[str, Any]], today: dt.date | 
              houses: Iterable[str] | None = None) -> dict[str, int]:
     """Evaluate the rules over live people (or those of ``houses``) and sync the tags."""
     today = today or dt.date.today()
+    houses = list(houses) if houses is not None else None
     rows = _load(session, houses)
     fired: dict[tuple[int, str], dict[str, Any]] = {}
     if rows:
@@ -107,15 +108,18 @@ def evaluate(*, session: Session, rules: list[dict[str, Any]], today: dt.date | 
                 fired[(rows[i].id, rule["code"])] = {
                     "rule": rule, "grid": rows[i].grid_code,
                     "facts": {f: int(facts[f][i]) for f in used}}
-    return _sync_tags(session, fired, {r.id for r in rows})
+    # Tags in scope: everyone's, or those of anyone ever in ``houses`` (people who left or
+    # were merged away lose their tags here).
+    query = select(Tag).where(Tag.status != "withdrawn")
+    if houses is not None:
+        query = query.where(Tag.person_id.in_(
+            select(Person.id).where(Person.house_code.in_(list(houses)))))
+    return _sync_tags(session, fired, list(session.scalars(query)))
 
 
 def _sync_tags(session: Session, fired: dict[tuple[int, str], dict[str, Any]],
-               people: set[int]) -> dict[str, int]:
+               existing: list[Tag]) -> dict[str, int]:
     counts = {"proposed": 0, "kept": 0, "withdrawn": 0}
-    existing = session.scalars(select(Tag).where(Tag.person_id.in_(people),
-                                                 Tag.status != "withdrawn")).all() \
-        if people else []
     for tag in existing:
         hit = fired.pop((tag.person_id, tag.rule), None)
         if hit is None:
