@@ -54,3 +54,25 @@ def test_draft_survives_reload_and_offline_save_is_sent_later(phone: Any, server
     phone.wait_for_function("document.getElementById('outbox-count').textContent === '0'")
     people = login("t_admin").get("/api/ground/people", params={"house_code": "PHONE-H1"})
     assert len(people.json()["items"]) == 1
+
+
+def test_console_board_confirms_a_proposed_tag(phone: Any, server: str, login: Any) -> None:
+    from civicgrid.privacy.masking import id_check_character
+
+    first17 = "44030519360303123"
+    login("t_grid").post("/api/ground/people", json={
+        "house_code": "BOARD-H1", "name": "孙八", "id_number": first17 +
+        id_check_character(first17), "grid_code": "G-BOARD"})
+    errors: list[str] = []
+    phone.on("pageerror", lambda error: errors.append(str(error)))
+    phone.goto(f"{server}/console/login")
+    phone.fill("input[name=username]", "t_admin")
+    phone.fill("input[name=password]", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.wait_for_url(f"{server}/console")
+    phone.set_viewport_size({"width": 1366, "height": 900})  # the console is a desk page
+    phone.goto(f"{server}/console/ground")
+    phone.wait_for_selector("#tag-rows button[data-d=confirmed]")
+    phone.click("#tag-rows button[data-d=confirmed] >> nth=0")
+    phone.wait_for_selector("#count-rows td:has-text('G-BOARD')")
+    assert errors == []

@@ -395,6 +395,14 @@ def utility_signals(session: DbSession, actor: Reader) -> dict[str, Any]:
                                      min_usage=config["min_usage_without_residents"])}
 
 
+@router.get("/console/ground", response_class=HTMLResponse, include_in_schema=False)
+def board_page(request: Request) -> HTMLResponse:
+    """The console page: tags to review, counts per grid, duplicates, heads, signals."""
+    from civicgrid.web.pages import templates
+
+    return templates.TemplateResponse(request, "ground_board.html", {"title": "基础数据"})
+
+
 @router.get("/grid/records", response_class=HTMLResponse, include_in_schema=False)
 def records_page(request: Request) -> HTMLResponse:
     """The grid worker's phone page for people and visits."""

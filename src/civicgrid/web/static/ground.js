@@ -105,5 +105,50 @@ const Ground = (() => {
     } catch (e) { if (e.detail) throw e; /* offline: the page still collects */ }
     flush();
   }
-  return {recordsPage, idProblem, phoneProblem};
+  const esc = (v) => String(v ?? "").replace(/[&<>"]/g,
+    (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]));
+  const SIGNALS = {usage_without_residents: "有用量无登记人口", long_zero_usage: "有人居住长期零用量"};
+  const rows = (id, items, cells) => {
+    document.getElementById(id).innerHTML = items.length
+      ? items.map((x) => "<tr>" + cells(x).map((c) => `<td>${c}</td>`).join("") + "</tr>").join("")
+      : '<tr><td colspan="6" class="muted">暂无</td></tr>';
+  };
+  const facts = (f) => Object.entries(f || {}).filter(([k]) => !k.startsWith("_"))
+    .map(([k, v]) => `${esc(k)}=${esc(v)}`).join("，");
+
+  async function loadBoard() {
+    const [tags, counts, dups, board, signals] = await Promise.all([
+      CG.api("/api/ground/tags?status=proposed&limit=50"), CG.api("/api/ground/tags/counts"),
+      CG.api("/api/ground/duplicates"), CG.api("/api/ground/heads/board"),
+      CG.api("/api/ground/utility/signals")]);
+    rows("tag-rows", tags.items, (t) => [t.id, t.person_id, esc(t.label), facts(t.facts),
+      esc(t.grid_code), `<button data-tag="${t.id}" data-d="confirmed">确认</button> ` +
+      `<button data-tag="${t.id}" data-d="rejected">不属实</button>`]);
+    rows("count-rows", counts.items, (c) => [esc(c.grid_code), esc(c.rule), c.count]);
+    rows("dup-rows", dups.groups, (g) => [g.record_type === "person" ? "人员" : "法人",
+      esc(g.field), g.ids.join("、"), g.houses.map(esc).join("、")]);
+    rows("board-rows", board.items, (b) => [b.rank, esc(b.name), esc(b.building_code),
+      esc(b.street_code), b.points]);
+    rows("signal-rows", signals.items.slice(0, 50), (x) => [SIGNALS[x.signal] || x.signal,
+      x.utility === "gas" ? "燃气" : "电力", esc(x.house_code),
+      x.months ? x.months.join("、") + " 用量为零" : `${x.month} 用量 ${x.amount}`]);
+    document.querySelectorAll("button[data-tag]").forEach((b) => { b.onclick = async () => {
+      try {
+        await CG.api(`/api/ground/tags/${b.dataset.tag}/review`,
+          {method: "POST", body: JSON.stringify({decision: b.dataset.d})});
+        loadBoard();
+      } catch (e) { document.getElementById("ground-error").textContent = e.message; }
+    }; });
+  }
+
+  async function boardPage() {
+    const me = await CG.api("/api/auth/me");
+    document.getElementById("who").textContent = `${me.display_name}（${me.role_name}）`;
+    document.getElementById("logout").onclick = async () => {
+      await CG.api("/api/auth/logout", {method: "POST"}); location.href = "/console/login"; };
+    try { await loadBoard(); } catch (e) {
+      document.getElementById("ground-error").textContent = e.message;
+    }
+  }
+  return {recordsPage, boardPage, idProblem, phoneProblem};
 })();
