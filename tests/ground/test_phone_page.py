@@ -30,12 +30,14 @@ def _login(page: Any, server: str) -> None:
     page.wait_for_url(f"{server}/console")
 
 
-def test_wrong_check_digit_is_shown_while_typing(phone: Any, server: str) -> None:
+def test_wrong_check_digit_is_shown_while_typing(phone: Any, server: str,
+                                                 screenshot: Any) -> None:
     _login(phone, server)
     phone.goto(f"{server}/grid/records")
     wrong = VALID_ID[:17] + ("0" if VALID_ID[-1] != "0" else "1")
     phone.fill("#person-form input[name=id_number]", wrong)
     assert "校验位应为" in phone.inner_text("#id_number-hint")
+    screenshot(phone, "ground-phone-records")
 
 
 def test_draft_survives_reload_and_offline_save_is_sent_later(phone: Any, server: str,
