@@ -122,3 +122,14 @@ def test_purge_removes_people_who_left_long_ago(session) -> None:  # noqa: ANN00
     kinds = session.scalars(select(Revision.action).where(
         Revision.record_id == old.record.id, Revision.record_type == "person")).all()
     assert kinds == ["purge"]
+
+
+def test_unknown_grid_code_is_reported_with_the_record(session) -> None:  # noqa: ANN001
+    from civicgrid.jurisdiction.models import Region
+
+    session.add(Region(code="G-KNOWN-TEST", name="测试网格", level="grid"))
+    session.flush()
+    assert _person(session, grid_code="G-KNOWN-TEST").record.problems == []
+    saved = _person(session, house="H-GRID", grid_code="NO-SUCH-GRID")
+    assert [(p["field"], p["code"]) for p in saved.record.problems] == \
+        [("grid_code", "unknown_grid")]

@@ -63,6 +63,21 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
 
 
+def grid_problems(session: Session, grid_code: str | None) -> list[Problem]:
+    """A problem when ``grid_code`` is not a grid region of the loaded pack (none when no
+    grid regions are loaded at all, or no code is given)."""
+    from civicgrid.jurisdiction.models import Region
+
+    if not grid_code:
+        return []
+    if session.get(Region, grid_code) is not None:
+        return []
+    if session.scalar(select(Region.code).where(Region.level == "grid").limit(1)) is None:
+        return []
+    return [Problem("grid_code", "unknown_grid", f"grid {grid_code} is not in the pack",
+                    grid_code, "pick a grid code from the pack's grid regions")]
+
+
 def _apply(session: Session, record: Any, values: dict[str, Any], *, record_type: str,
            actor: str) -> None:
     """Set ``values`` on ``record`` and write the revision of what changed."""
@@ -99,6 +114,7 @@ def save_person(*, session: Session, vault: Vault, data: PersonIn, actor: str,
         raise ValidationFailed("name and house_code are required", field="name",
                                fix="give the person's name and the house code")
     problems = id_number_problems(data.id_number, today=today) if data.id_number else []
+    problems += grid_problems(session, data.grid_code)
     record = Person(generated=generated) if person_id is None else _get(session, Person,
                                                                          person_id)
     values: dict[str, Any] = {
@@ -126,7 +142,7 @@ def save_enterprise(*, session: Session, values: dict[str, Any], actor: str,
     if not str(values.get("name") or "").strip():
         raise ValidationFailed("name is required", field="name", fix="give the registered name")
     code = str(values.get("credit_code") or "").strip().upper()
-    problems = credit_code_problems(code)
+    problems = credit_code_problems(code) + grid_problems(session, values.get("grid_code"))
     record = Enterprise(generated=generated) if enterprise_id is None else _get(
         session, Enterprise, enterprise_id)
     allowed = {"name", "address", "house_code", "building_code", "grid_code",
