@@ -28,6 +28,7 @@ def run_periodic(factory: sessionmaker[Session], settings: Settings,
     """One round of grid catch-up, deadline checks, reminders, deliveries and risk, committed."""
     from civicgrid.cases import service as cases
     from civicgrid.grids.placing import catch_up_cases
+    from civicgrid.ground.privacy import retention_round
     from civicgrid.insights.register import monthly_round
     from civicgrid.intake import exchange
     from civicgrid.notifications import service as notifications
@@ -50,8 +51,11 @@ def run_periodic(factory: sessionmaker[Session], settings: Settings,
         session.commit()
         classes = monthly_round(session=session, today=now.date())
         session.commit()
+        purged = retention_round(session=session, today=now.date())  # people who left
+        session.commit()
     return {"overdue": len(overdue), "deadline_near": len(near), "regridded": regridded,
-            "deliveries": deliveries, "city": city, "risk": risk, "classes": classes}
+            "deliveries": deliveries, "city": city, "risk": risk, "classes": classes,
+            "ground_purged": purged}
 
 
 def periodic_job() -> dict[str, Any]:

@@ -117,6 +117,31 @@ MATRIX: list[tuple[str, str, set[str] | None, dict | None]] = [
     ("POST", "/api/grid/reports", {"admin", "dispatcher", "grid_worker"}, {}),
     ("GET", "/api/grid/cases", ALL, None),  # scoped to the caller's cases
     ("POST", "/api/grid/cases/{number}/notes", ALL, {}),  # scoped to the caller's cases
+    # ground data (civicgrid.ground)
+    ("GET", "/api/ground/people", {"admin", "dispatcher", "grid_worker", "leader"}, None),
+    ("POST", "/api/ground/people", {"admin", "grid_worker"}, {"house_code": "MX1", "name": "张三"}),
+    ("PUT", "/api/ground/people/{person_id}", {"admin", "grid_worker"}, {"house_code": "MX1", "name": "张三"}),
+    ("GET", "/api/ground/people/{person_id}", {"admin", "dispatcher", "grid_worker", "leader"}, None),
+    ("GET", "/api/ground/people/{person_id}/history", {"admin", "dispatcher", "grid_worker", "leader"}, None),
+    ("GET", "/api/ground/people/{person_id}/views", {"admin"}, None),
+    ("GET", "/api/ground/export/people.xlsx", {"admin", "leader"}, None),
+    ("GET", "/api/ground/enterprises", {"admin", "dispatcher", "grid_worker", "leader"}, None),
+    ("POST", "/api/ground/enterprises", {"admin", "grid_worker"}, {"name": "x", "credit_code": "x"}),
+    ("GET", "/api/ground/visits", {"admin", "dispatcher", "grid_worker", "leader"}, None),
+    ("POST", "/api/ground/visits", {"admin", "grid_worker"}, {"house_code": "MX1", "findings": "正常"}),
+    ("POST", "/api/ground/check", {"admin", "grid_worker"}, {"field": "id_number", "value": "1"}),
+    ("GET", "/api/ground/duplicates", {"admin", "dispatcher", "grid_worker", "leader"}, None),
+    ("POST", "/api/ground/merge", {"admin"}, {"record_type": "person", "keep_id": 1, "drop_id": 1}),
+    ("GET", "/api/ground/tags", {"admin", "dispatcher", "grid_worker", "leader"}, None),
+    ("GET", "/api/ground/tags/counts", {"admin", "dispatcher", "grid_worker", "leader"}, None),
+    ("POST", "/api/ground/tags/{tag_id}/review", {"admin", "dispatcher"}, {"decision": "confirmed"}),
+    ("GET", "/api/ground/heads", {"admin", "dispatcher", "grid_worker", "leader"}, None),
+    ("POST", "/api/ground/heads", {"admin", "grid_worker"}, {"name": "x", "building_code": "MXB"}),
+    ("GET", "/api/ground/heads/board", {"admin", "dispatcher", "grid_worker", "leader"}, None),
+    ("POST", "/api/ground/heads/{head_id}/actions", {"admin", "grid_worker"}, {"kind": "meeting", "occurred_on": "2026-12-01"}),
+    ("POST", "/api/ground/actions/{action_id}/verify", {"admin", "grid_worker"}, {"accept": True}),
+    ("POST", "/api/ground/heads/{head_id}/redeem", {"admin"}, {"points": 1, "item": "x"}),
+    ("GET", "/api/ground/utility/signals", {"admin", "dispatcher", "grid_worker", "leader"}, None),
 ]
 
 VALUES = {"number": "NS00000000000000", "action": "supervise", "year": "2026", "message_id": "999999",
@@ -126,6 +151,8 @@ VALUES.update({"code": "440305001901001", "user_id": "999999", "version_id": "99
 VALUES["alert_id"] = "999999"  # risk early warning (civicgrid.risk)
 VALUES.update({"question_id": "999999", "document_id": "999999"})  # assistant
 VALUES.update({"mapping_id": "999999", "token": "no-such-token"})  # intake
+VALUES.update({"person_id": "999999", "tag_id": "999999", "head_id": "999999",
+               "action_id": "999999"})  # ground
 
 
 def _url(template: str) -> str:

@@ -40,6 +40,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "insights.manage": frozenset({"admin", "dispatcher", "leader"}),
     "assistant.use": frozenset(ROLES),
     "assistant.manage": frozenset({"admin"}),
+    # ground data (civicgrid.ground): staff read masked records; grid workers collect; only
+    # admins see ID numbers and phones in full; exports and key-group reviews need a right.
+    "ground.read": frozenset({"admin", "dispatcher", "grid_worker", "leader"}),
+    "ground.write": frozenset({"admin", "grid_worker"}),
+    "ground.personal": frozenset({"admin"}),
+    "ground.export": frozenset({"admin", "leader"}),
+    "ground.review": frozenset({"admin", "dispatcher"}),
+    "ground.manage": frozenset({"admin"}),
+    "ground.verify": frozenset({"admin", "grid_worker"}),  # building heads' actions
 }
 
 # Roles that see reporters' names and phones unmasked. Handlers need them to call the

@@ -27,6 +27,8 @@ COMMAND_GROUPS: list[tuple[str, str]] = [
     ("route", "civicgrid.nlp.routing_cli"),
     ("address", "civicgrid.addresses.cli"),
     ("intake", "civicgrid.intake.cli"),
+    ("ground", "civicgrid.ground.cli"),
+    ("sync", "civicgrid.ground.sync_cli"),
 ]
 
 app = typer.Typer(

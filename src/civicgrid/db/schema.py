@@ -10,6 +10,7 @@ import civicgrid.accounts.models
 import civicgrid.assistant.models
 import civicgrid.cases.models
 import civicgrid.grids.models
+import civicgrid.ground.models
 import civicgrid.insights.models
 import civicgrid.intake.models
 import civicgrid.jurisdiction.models

@@ -18,6 +18,7 @@ def prepare_demo(settings: Settings, *, cases: int = 400) -> dict:
     """Generate the demo stream unless generated cases already exist."""
     from civicgrid.assistant.handbook import load_demo_handbook
     from civicgrid.demo.generator import ensure_users, generate
+    from civicgrid.ground.demo import prepare_demo_ground
     from civicgrid.insights.register import prepare_demo_classes
     from civicgrid.nlp.intake import classify_backlog, retrain
     from civicgrid.risk.daily import run_demo_history
@@ -26,6 +27,7 @@ def prepare_demo(settings: Settings, *, cases: int = 400) -> dict:
     load_reactions()
     db = open_database(settings)
     load_demo_handbook(db.sessions)  # 南小格's handbook, labelled as generated
+    prepare_demo_ground(db.sessions, secret=settings.pii_secret())  # people, firms, visits
     with db.sessions() as session:
         existing = session.scalar(select(func.count()).select_from(Case).where(Case.generated))
         if existing:

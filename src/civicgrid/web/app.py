@@ -84,6 +84,7 @@ def _mount_routers(app: FastAPI) -> None:
     from civicgrid.audit.api import router as audit_router
     from civicgrid.cases.api import router as cases_router
     from civicgrid.grids.api import router as grids_router
+    from civicgrid.ground.api import router as ground_router
     from civicgrid.insights.api import router as insights_router
     from civicgrid.intake.api import router as intake_router
     from civicgrid.intake.open311_api import router as open311_router
@@ -97,5 +98,5 @@ def _mount_routers(app: FastAPI) -> None:
     for router in (accounts_router, cases_router, jurisdiction_router, inbox_router,
                    audit_router, grids_router, insights_router, risk_router,
                    assistant_router, intake_router, open311_router, public_router,
-                   intake_pages_router, pages_router):
+                   intake_pages_router, ground_router, pages_router):
         app.include_router(router)
