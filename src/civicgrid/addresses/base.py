@@ -210,7 +210,7 @@ def demo_rows(grids: list[tuple[str, str | None, str | None]], points: Any,
     for g, (grid, community, street) in enumerate(grids):
         for e in range(estates_per_grid):
             index = g * estates_per_grid + e
-            kind = "花园" if e % 2 == 0 else "广场"
+            kind = "花园" if index % 2 == 0 else "广场"
             name = names[index % len(names)] + ("" if index < len(names) else str(index)) + kind
             road, number = ROADS[index % len(ROADS)], str(rng.randint(1, 3999))
             where = {"road": road, "road_number": number, "estate": name,

@@ -145,3 +145,47 @@ def _read(path: Path, as_json: bool) -> list[TaggedAddress]:
         return read_conll(path)
     except ConllError as exc:
         fail(str(exc), as_json)
+
+
+base_app = typer.Typer(help="The standard address base in the database: generate, import.",
+                       no_args_is_help=True)
+app.add_typer(base_app, name="base")
+
+
+def _base_sessions():  # noqa: ANN202 (a sessionmaker)
+    from civicgrid.db.runtime import open_database
+    from civicgrid.settings import get_settings
+
+    return open_database(get_settings()).sessions
+
+
+@base_app.command("generate")
+def base_generate_command(as_json: bool = JsonOption) -> None:
+    """Lay the generated demo base (labelled generated) inside the grids in force, once."""
+    from civicgrid.addresses.base import generate_demo_base
+
+    with _base_sessions()() as session:
+        report = generate_demo_base(session)
+        session.commit()
+    emit(report, as_json)
+
+
+@base_app.command("import")
+def base_import_command(file: Path, sheet: str | None = typer.Option(None),
+                        as_json: bool = JsonOption) -> None:
+    """Import buildings and houses from CSV, XLSX or GeoJSON; bad rows are reported."""
+    import json
+
+    from civicgrid.addresses.base import import_geojson, import_table
+    from civicgrid.intake.files import TableError
+
+    with _base_sessions()() as session:
+        try:
+            if file.suffix.lower() in {".geojson", ".json"}:
+                report = import_geojson(session, json.loads(file.read_text("utf-8-sig")))
+            else:
+                report = import_table(session, file, sheet=sheet)
+        except (OSError, ValueError, TableError) as exc:
+            fail(f"cannot import {file}: {exc}", as_json)
+        session.commit()
+    emit(report, as_json)

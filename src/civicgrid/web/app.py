@@ -33,6 +33,7 @@ def vendor_dir() -> Path | None:
 
 def load_reactions() -> None:
     """Import the packages that subscribe to case events."""
+    import civicgrid.addresses.placing  # noqa: F401
     import civicgrid.grids.placing  # noqa: F401
     import civicgrid.nlp.intake  # noqa: F401
     import civicgrid.notifications.service  # noqa: F401
