@@ -3,41 +3,26 @@ case geocoding through the base (SQLite, and PostgreSQL when configured)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from civicgrid.addresses import base, placing
-from civicgrid.addresses.models import AddressBuilding, AddressHouse, GasVerification
+from civicgrid.addresses.models import AddressBuilding, AddressHouse
 from civicgrid.cases import service as cases
 from civicgrid.cases.models import CaseEvent
 from civicgrid.cases.schemas import CaseCreate
 from civicgrid.grids import placing as grid_placing
-from civicgrid.grids import versions
 
 pytestmark = pytest.mark.db
 
 
-@pytest.fixture(scope="module", autouse=True)
-def demo_base(engine: Engine) -> Iterator[dict]:
-    """Grids laid and the generated base on them, removed afterwards."""
-    from civicgrid.db.core import make_session_factory
-
-    with make_session_factory(engine)() as session:
-        versions.lay_generated_base(session)
-        report = base.generate_demo_base(session, estates_per_grid=1)
-        session.commit()
-    yield report
-    with make_session_factory(engine)() as session:
-        session.execute(delete(GasVerification))
-        session.execute(delete(AddressHouse))
-        session.execute(delete(AddressBuilding))
-        session.commit()
-    grid_placing.forget_locators()
-    versions.forget_layers()
+@pytest.fixture(autouse=True)
+def _base(demo_base: dict) -> dict:
+    """Every test here runs on the generated base."""
+    return demo_base
 
 
 def _a_house(session: Session, room: str) -> tuple[AddressHouse, AddressBuilding]:

@@ -39,6 +39,7 @@ ROADS = ("南海大道", "科技园路", "深南大道", "南山大道", "前海
 _WORD_A = ("海", "桃", "荔", "松", "榕", "丽", "华", "锦", "星", "翠", "碧", "金", "银", "云",
            "月", "阳", "光", "东", "西", "湾")
 _WORD_B = ("岸", "源", "林", "苑", "景", "庭", "湖", "山", "城", "港", "园", "轩", "峰", "都")
+_SURNAMES = ("王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴")
 GENERATED_LABEL = "生成的演示地址库（非真实地址）"
 
 
@@ -217,8 +218,12 @@ def demo_rows(grids: list[tuple[str, str | None, str | None]], points: Any,
                      "grid_code": grid, "community_code": community, "street_code": street}
             lat, lon = points(grid, rng) or (None, None)
             maker = _residential if kind == "花园" else _commercial
+            heads: dict[str, dict[str, str]] = {}
             for house in maker(rng):
-                rows.append(where | house | {"lat": lat, "lon": lon})
+                head = heads.setdefault(house["building"], {
+                    "head_name": rng.choice(_SURNAMES) + "楼长",
+                    "head_phone": f"1380000{rng.randint(0, 9999):04d}"})
+                rows.append(where | house | head | {"lat": lat, "lon": lon})
     return rows
 
 

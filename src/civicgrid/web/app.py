@@ -80,6 +80,7 @@ def create_app(
 
 def _mount_routers(app: FastAPI) -> None:
     from civicgrid.accounts.api import router as accounts_router
+    from civicgrid.addresses.api import router as addresses_router
     from civicgrid.assistant.api import router as assistant_router
     from civicgrid.audit.api import router as audit_router
     from civicgrid.cases.api import router as cases_router
@@ -94,3 +95,4 @@ def _mount_routers(app: FastAPI) -> None:
                    audit_router, grids_router, insights_router, risk_router,
                    assistant_router, pages_router):
         app.include_router(router)
+    app.include_router(addresses_router)
