@@ -10,7 +10,7 @@ not to the workers. The worker feeds the result back (:func:`record_result`): re
 found (the register is updated), vacant, business use or other.
 
 :func:`demo_customers` generates a customer list for the demo from the generated base,
-labelled as generated, written the way an outside list writes addresses (座 for 栋, lower
+labelled as generated, over homes (rooms in a unit; shops are business use), written the way an outside list writes addresses (座 for 栋, lower
 case letters).
 """
 
@@ -41,7 +41,8 @@ def demo_customers(session: Session, *, seed: int = 20261204,
     rows = session.execute(
         select(AddressHouse, AddressBuilding)
         .join(AddressBuilding, AddressHouse.building_id == AddressBuilding.id)
-        .where(AddressHouse.generated.is_(True), AddressHouse.room.is_not(None))
+        .where(AddressHouse.generated.is_(True), AddressHouse.room.is_not(None),
+               AddressHouse.unit.is_not(None))
         .order_by(AddressHouse.id)).all()
     customers = []
     for number, (house, building) in enumerate(rows, start=1):
