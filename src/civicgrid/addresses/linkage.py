@@ -7,8 +7,9 @@ home-made distributed layer:
 * inputs: base rows and outside rows as dicts of :class:`~.matching.AddressParts` fields
   (``ref``, ``place``, ``estate``, ``road``, ``road_number``, ``building``, ``unit``, ``floor``,
   ``room``); :func:`parse_outside` parses texts on several processes;
-* blocking: same place key, or same road + number (which catches a typo in the estate);
-* comparisons: place (exact / estate Jaro-Winkler ≥ 0.88 / road + number / else); building,
+* blocking: same place key, or same road + number (which catches a typo in the estate), or
+  same road number + room (an old road name and a typo in the estate together);
+* comparisons: place (exact / estate Jaro-Winkler ≥ 0.8 / road + number / else); building,
   unit, floor exact; room exact with the levels "both missing" and "outside missing";
 * training: u by random sampling on the data; m from :data:`M_PROBABILITIES` (how often a
   true pair shows each level). Unsupervised EM was tried and converges on "same floor of the
@@ -101,7 +102,7 @@ def _model(size_of_base: int) -> Any:
     place = cl.CustomComparison(output_column_name="place", comparison_levels=[
         cll.NullLevel("place"),
         cll.ExactMatchLevel("place").configure(m_probability=exact),
-        cll.JaroWinklerLevel("estate", 0.88).configure(m_probability=typo),
+        cll.JaroWinklerLevel("estate", 0.8).configure(m_probability=typo),
         cll.And(cll.ExactMatchLevel("road"), cll.ExactMatchLevel("road_number"))
         .configure(m_probability=road),
         cll.ElseLevel().configure(m_probability=other),
@@ -119,7 +120,8 @@ def _model(size_of_base: int) -> Any:
         link_type="link_only",
         comparisons=[place, _exact("building"), _exact("unit"), _exact("floor"), room],
         blocking_rules_to_generate_predictions=[block_on("place"),
-                                                block_on("road", "road_number")],
+                                                block_on("road", "road_number"),
+                                                block_on("road_number", "room")],
         probability_two_random_records_match=1.0 / max(size_of_base, 1),
         retain_matching_columns=False,
     )

@@ -4,8 +4,11 @@ An outside address is parsed (:func:`civicgrid.addresses.parser.parse`) into the
 house has: place (estate, else road + number), road, road number, building, unit, floor and
 room keys (:mod:`civicgrid.addresses.keys`). Then:
 
+* **parts** — an estate written before its road (``XX小区福泰路9号``) is split back into
+  estate and road; a shop number gives its floor when none is written (``L1-21`` → 1);
 * **blocking** — candidates are the base houses under the same place key, the same road +
-  number, or an estate name one character away (a typo), never the whole base;
+  number, an estate name one character away (a typo), or the same road number and room (an
+  old road name), never the whole base;
 * **comparison** — each part gives a level: agree, disagree or missing. House-level keys are
   compared *exactly*: ``18C10`` is not a typo of ``18C08``, ``L1-21A`` is not ``L1-21``,
   ``B1`` = ``地下一层`` = ``负一层`` (key ``-1``) and never ``1层``;
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -92,11 +96,38 @@ def _clean(text: str | None) -> str:
     return basic_form(text or "").replace(" ", "").upper()
 
 
+_ESTATE_THEN_ROAD = re.compile(
+    r"^(?P<estate>[\u4e00-\u9fff]{2,}(?:小区|花园|公寓|家园|广场|大厦|园区|苑|城))"
+    r"(?P<road>[\u4e00-\u9fff]{1,8}?(?:大道|路|街))(?P<number>\d+)号")
+_ADMIN_ENDS = ("社区", "街道", "南山区", "深圳市", "广东省")
+_SHOP_FLOOR = re.compile(r"^([LB])(\d+)-")
+
+
+def _estate_before_road(normalised: str) -> tuple[str, str, str] | None:
+    """(estate, road, number) when the estate is written before the road (小区X路9号)."""
+    first_number = normalised.find("号")
+    if first_number < 0:
+        return None
+    cut = 0
+    for word in _ADMIN_ENDS:
+        at = normalised.rfind(word, 0, first_number)
+        if at >= 0:
+            cut = max(cut, at + len(word))
+    match = _ESTATE_THEN_ROAD.match(normalised[cut:])
+    if match is None:
+        return None
+    return match.group("estate"), match.group("road"), match.group("number")
+
+
 def parts_of_text(ref: str, text: str) -> AddressParts:
-    """Parse an outside address into comparable parts."""
+    """Parse an outside address into comparable parts (estate-before-road order repaired)."""
     parsed = parse(text)
-    return parts_of(ref, parsed.poi, parsed.road, parsed.road_number, parsed.building,
-                    parsed.unit, parsed.floor, parsed.room)
+    estate, road, number = parsed.poi, parsed.road, parsed.road_number
+    swapped = _estate_before_road(parsed.normalised) if road else None
+    if swapped is not None:
+        estate, road, number = swapped
+    return parts_of(ref, estate, road, number, parsed.building, parsed.unit, parsed.floor,
+                    parsed.room)
 
 
 def parts_of(ref: str, estate: str | None, road: str | None, road_number: str | None,
@@ -105,9 +136,12 @@ def parts_of(ref: str, estate: str | None, road: str | None, road_number: str | 
     """Comparable parts from raw fields (keys normalised here)."""
     number = _clean(road_number).removesuffix("号")
     place = _clean(estate) or (f"{_clean(road)}{number}号" if number else _clean(road))
+    room_text, floor_text = room_key(room), floor_key(floor)
+    shop = _SHOP_FLOOR.match(room_text or "")
+    if floor_text is None and shop:  # L1-21 lies on floor 1, B1-05 on floor -1
+        floor_text = ("-" if shop.group(1) == "B" else "") + str(int(shop.group(2)))
     return AddressParts(ref, place, _clean(estate), _clean(road), number,
-                        building_key(building), unit_key(unit), floor_key(floor),
-                        room_key(room))
+                        building_key(building), unit_key(unit), floor_text, room_text)
 
 
 def _one_off(a: str, b: str) -> bool:
@@ -171,11 +205,14 @@ class BaseIndex:
         self._by_place: dict[str, list[str]] = defaultdict(list)
         self._by_road: dict[tuple[str, str], list[str]] = defaultdict(list)
         self._by_variant: dict[str, set[str]] = defaultdict(set)
+        self._by_number_room: dict[tuple[str, str], list[str]] = defaultdict(list)
         for house in houses:
             self.houses[house.ref] = house
             self._by_place[house.place].append(house.ref)
             if house.road:
                 self._by_road[(house.road, house.road_number)].append(house.ref)
+            if house.road_number and house.room:
+                self._by_number_room[(house.road_number, house.room)].append(house.ref)
             for variant in _variants(house.estate):
                 self._by_variant[variant].add(house.place)
 
@@ -189,6 +226,8 @@ class BaseIndex:
                                    for v in _variants(outside.estate)))
             for place in places:
                 refs.update(self._by_place[place])
+        if not refs and outside.road_number and outside.room:
+            refs.update(self._by_number_room.get((outside.road_number, outside.room), ()))
         return [self.houses[r] for r in refs]
 
     def match(self, outside: AddressParts) -> MatchResult:
