@@ -44,7 +44,8 @@ def test_geocode_point_in_bd09_is_stored_as_wgs84(login) -> None:  # noqa: ANN00
     assert abs(answer["lon"] - 113.9414) > 0.005
 
 
-def test_match_puts_absent_room_outside_automatic_matches(login, session: Session) -> None:  # noqa: ANN001
+def test_match_puts_absent_room_outside_automatic_matches(
+        login, session: Session) -> None:  # noqa: ANN001
     house, building = _empty_house(session)
     body = {"addresses": [{"ref": "ok", "text": f"{building.estate}A栋C单元{house.room}"},
                           {"ref": "absent", "text": f"{building.estate}A栋C单元18C10"}]}
@@ -93,3 +94,10 @@ def test_doorplate_qr_and_public_page_link_to_the_resident_page(
 
 def test_unknown_doorplate_is_404(server: str) -> None:
     assert httpx.get(f"{server}/api/addresses/door/HNOPE").status_code == 404
+
+
+def test_console_page_loads_its_own_script(server: str) -> None:
+    page = httpx.get(f"{server}/console/addresses")
+    assert page.status_code == 200 and "/static/addresses.js" in page.text
+    script = httpx.get(f"{server}/static/addresses.js")
+    assert script.status_code == 200 and "ADDRESSES" in script.text

@@ -10,8 +10,8 @@ not to the workers. The worker feeds the result back (:func:`record_result`): re
 found (the register is updated), vacant, business use or other.
 
 :func:`demo_customers` generates a customer list for the demo from the generated base,
-labelled as generated, over homes (rooms in a unit; shops are business use), written the way an outside list writes addresses (座 for 栋, lower
-case letters).
+labelled as generated, over homes (rooms in a unit; shops are business use), written the way
+an outside list writes addresses (座 for 栋, lower case letters).
 """
 
 from __future__ import annotations

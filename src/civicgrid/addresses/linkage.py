@@ -9,7 +9,8 @@ home-made distributed layer:
   ``room``); :func:`parse_outside` parses texts on several processes;
 * blocking: same place key, or same road + number (which catches a typo in the estate), or
   same road number + room (an old road name and a typo in the estate together);
-* comparisons: place (exact / estate Jaro-Winkler ≥ 0.8 / road + number / else); building,
+* comparisons: place (exact / estate Jaro-Winkler ≥ 0.8 / road + number where one side writes
+  no estate — two different estates at one gate number are no evidence / else); building,
   unit, floor exact; room exact with the levels "both missing" and "outside missing";
 * training: u by random sampling on the data; m from :data:`M_PROBABILITIES` (how often a
   true pair shows each level). Unsupervised EM was tried and converges on "same floor of the
@@ -77,7 +78,7 @@ def _frame(rows: list[dict[str, Any]], source: str) -> Any:
 M_PROBABILITIES = {
     "place": (0.85, 0.08, 0.05, 0.02),
     "key": (0.97, 0.03),
-    "room": (0.05, 0.02, 0.92, 0.01),
+    "room": (0.05, 0.0005, 0.92, 0.01),
 }
 
 
@@ -103,7 +104,9 @@ def _model(size_of_base: int) -> Any:
         cll.NullLevel("place"),
         cll.ExactMatchLevel("place").configure(m_probability=exact),
         cll.JaroWinklerLevel("estate", 0.8).configure(m_probability=typo),
-        cll.And(cll.ExactMatchLevel("road"), cll.ExactMatchLevel("road_number"))
+        cll.CustomLevel("road_l = road_r AND road_number_l = road_number_r"
+                        " AND (estate_l IS NULL OR estate_r IS NULL)",
+                        "same road and number, an estate unwritten")
         .configure(m_probability=road),
         cll.ElseLevel().configure(m_probability=other),
     ])

@@ -159,7 +159,9 @@ def compare(outside: AddressParts, house: AddressParts) -> dict[str, str]:
         place = "exact"
     elif _one_off(outside.estate, house.estate):
         place = "typo"
-    elif outside.road and outside.road == house.road and outside.road_number == house.road_number:
+    elif (outside.road and outside.road == house.road
+          and outside.road_number == house.road_number
+          and not (outside.estate and house.estate)):  # two named estates at one gate differ
         place = "road"
     else:
         place = "disagree"
