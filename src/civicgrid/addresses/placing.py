@@ -10,7 +10,8 @@ of that point (:func:`civicgrid.grids.placing.locate`).
 ``location_text`` and no coordinates gets its point, grid, community and street when the
 level reached is house or building with confidence ≥ :data:`FILL_AT`, and a ``geocoded``
 event (level, confidence, codes) either way; an uncertain one is marked ``needs_review`` and
-its fields are left for a person. Imported history is left as it came.
+its fields are left for a person. Imported history is left as it came, and nothing happens
+while the base is empty.
 
 :func:`wgs84_point` converts coordinates arriving in GCJ-02 or BD-09 to WGS-84 and says which
 CRS they came in.
@@ -148,6 +149,8 @@ def geocode_new_case(session: Session, happening: CaseHappening) -> None:
     if not happening.live or event.kind != "create" or not case.location_text:
         return
     if case.lat is not None or case.lon is not None:
+        return
+    if not base_index(session).houses:  # no address base loaded: nothing to place against
         return
     try:
         place = geocode_text(session, case.location_text)
