@@ -142,6 +142,18 @@ MATRIX: list[tuple[str, str, set[str] | None, dict | None]] = [
     ("POST", "/api/ground/actions/{action_id}/verify", {"admin", "grid_worker"}, {"accept": True}),
     ("POST", "/api/ground/heads/{head_id}/redeem", {"admin"}, {"points": 1, "item": "x"}),
     ("GET", "/api/ground/utility/signals", {"admin", "dispatcher", "grid_worker", "leader"}, None),
+    # addresses (standard address base, geocoding, matching, gas linkage, doorplates)
+    ("GET", "/api/addresses/houses", ALL, None),
+    ("GET", "/api/addresses/houses/{house_code}", ALL, None),
+    ("POST", "/api/addresses/geocode", ALL, {"text": "南海大道1号某某花园1栋1单元101"}),
+    ("POST", "/api/addresses/match", {"admin", "dispatcher"},
+     {"addresses": [{"ref": "r1", "text": "某某花园1栋101"}]}),
+    ("POST", "/api/addresses/gas/link", {"admin"}, {"customers": []}),
+    ("GET", "/api/addresses/gas/tasks", {"admin", "dispatcher", "leader", "grid_worker"}, None),
+    ("POST", "/api/addresses/gas/tasks/{task_id}/result",
+     {"admin", "dispatcher", "leader", "grid_worker"}, {"result": "vacant"}),
+    ("GET", "/api/addresses/door/{house_code}", PUBLIC, None),
+    ("GET", "/api/addresses/door/{house_code}/qr.svg", PUBLIC, None),
 ]
 
 VALUES = {"number": "NS00000000000000", "action": "supervise", "year": "2026", "message_id": "999999",
@@ -153,6 +165,7 @@ VALUES.update({"question_id": "999999", "document_id": "999999"})  # assistant
 VALUES.update({"mapping_id": "999999", "token": "no-such-token"})  # intake
 VALUES.update({"person_id": "999999", "tag_id": "999999", "head_id": "999999",
                "action_id": "999999"})  # ground
+VALUES.update({"house_code": "HNOSUCHHOUSE", "task_id": "999999"})  # addresses
 
 
 def _url(template: str) -> str:

@@ -49,6 +49,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ground.review": frozenset({"admin", "dispatcher"}),
     "ground.manage": frozenset({"admin"}),
     "ground.verify": frozenset({"admin", "grid_worker"}),  # building heads' actions
+    # Address base: all staff read and geocode; dispatchers match lists; admins run gas
+    # linkage; grid workers (their own tasks) and supervisors see and report verifications.
+    "addresses.read": frozenset(ROLES),
+    "addresses.match": frozenset({"admin", "dispatcher"}),
+    "addresses.manage": frozenset({"admin"}),
+    "addresses.verify": frozenset({"admin", "dispatcher", "leader", "grid_worker"}),
 }
 
 # Roles that see reporters' names and phones unmasked. Handlers need them to call the

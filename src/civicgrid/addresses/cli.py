@@ -145,3 +145,114 @@ def _read(path: Path, as_json: bool) -> list[TaggedAddress]:
         return read_conll(path)
     except ConllError as exc:
         fail(str(exc), as_json)
+
+
+base_app = typer.Typer(help="The standard address base in the database: generate, import.",
+                       no_args_is_help=True)
+app.add_typer(base_app, name="base")
+
+
+def _base_sessions():  # noqa: ANN202 (a sessionmaker)
+    from civicgrid.db.runtime import open_database
+    from civicgrid.settings import get_settings
+
+    return open_database(get_settings()).sessions
+
+
+@base_app.command("generate")
+def base_generate_command(as_json: bool = JsonOption) -> None:
+    """Lay the generated demo base (labelled generated) inside the grids in force, once."""
+    from civicgrid.addresses.base import generate_demo_base
+
+    with _base_sessions()() as session:
+        report = generate_demo_base(session)
+        session.commit()
+    emit(report, as_json)
+
+
+@base_app.command("import")
+def base_import_command(file: Path, sheet: str | None = typer.Option(None),
+                        as_json: bool = JsonOption) -> None:
+    """Import buildings and houses from CSV, XLSX or GeoJSON; bad rows are reported."""
+    import json
+
+    from civicgrid.addresses.base import import_geojson, import_table
+    from civicgrid.intake.files import TableError
+
+    with _base_sessions()() as session:
+        try:
+            if file.suffix.lower() in {".geojson", ".json"}:
+                report = import_geojson(session, json.loads(file.read_text("utf-8-sig")))
+            else:
+                report = import_table(session, file, sheet=sheet)
+        except (OSError, ValueError, TableError) as exc:
+            fail(f"cannot import {file}: {exc}", as_json)
+        session.commit()
+    emit(report, as_json)
+
+
+@base_app.command("match")
+def base_match_command(
+    file: Path,
+    column: str = typer.Option("address", help="The column holding the address text."),
+    ref_column: str | None = typer.Option(None, "--ref", help="Column with each row's id."),
+    review_out: Path | None = typer.Option(None, help="Write the review queue here (CSV)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Match an outside list (CSV/XLSX) to the base: decisions, review queue, report."""
+    import csv
+
+    from civicgrid.addresses.matching import report
+    from civicgrid.addresses.placing import base_index
+    from civicgrid.intake.files import TableError, read_table
+
+    try:
+        table = read_table(file)
+        texts = table.values(column)
+        refs = table.values(ref_column) if ref_column else None
+    except (OSError, TableError) as exc:
+        fail(f"cannot read {file}: {exc}", as_json)
+    with _base_sessions()() as session:
+        index = base_index(session)
+        results = [index.match_text(refs[i] if refs else str(i + 1), text or "")
+                   for i, text in enumerate(texts)]
+    summary = report(results)
+    if review_out is not None:
+        with review_out.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["ref", "house_code", "probability"])
+            for item in summary["review_queue"]:
+                writer.writerow([item["ref"], item["code"], item["probability"]])
+    emit({"total": summary["total"], "decisions": summary["decisions"],
+          "review_queue": len(summary["review_queue"])}, as_json)
+
+
+@base_app.command("gas-link")
+def gas_link_command(demo: bool = typer.Option(False, help="Use the generated customer list."),
+                     file: Path | None = typer.Option(None, help="CSV/XLSX: customer_ref, "
+                                                      "address, usage_m3."),
+                     min_usage: float = typer.Option(1.0, help="m³ a month that counts as use."),
+                     as_json: bool = JsonOption) -> None:
+    """Open verification tasks for houses that use gas but have nobody registered."""
+    from civicgrid.addresses.gas import demo_customers, link_customers
+    from civicgrid.errors import CivicGridError
+    from civicgrid.intake.files import TableError, read_table
+
+    with _base_sessions()() as session:
+        if demo:
+            customers = demo_customers(session)
+        elif file is not None:
+            try:
+                table = read_table(file)
+                customers = [dict(zip(table.columns, row, strict=False)) for row in table.rows]
+            except (OSError, TableError) as exc:
+                fail(f"cannot read {file}: {exc}", as_json)
+        else:
+            fail("give --demo or --file", as_json)
+        try:
+            report = link_customers(session, customers, min_usage=min_usage)
+        except CivicGridError as exc:
+            fail(exc.message, as_json)
+        session.commit()
+    emit({k: v for k, v in report.items() if k != "review_queue"}
+         | {"review_queue": len(report["review_queue"]), "generated": demo}, as_json)

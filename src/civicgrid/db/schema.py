@@ -7,6 +7,7 @@ the list below and then generates a migration.
 from __future__ import annotations
 
 import civicgrid.accounts.models
+import civicgrid.addresses.models
 import civicgrid.assistant.models
 import civicgrid.cases.models
 import civicgrid.grids.models

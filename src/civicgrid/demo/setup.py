@@ -27,6 +27,7 @@ def prepare_demo(settings: Settings, *, cases: int = 400) -> dict:
     load_reactions()
     db = open_database(settings)
     load_demo_handbook(db.sessions)  # 南小格's handbook, labelled as generated
+    _generate_address_base(db.sessions)  # 标准地址库 on the grids, labelled as generated
     prepare_demo_ground(db.sessions, secret=settings.pii_secret())  # people, firms, visits
     with db.sessions() as session:
         existing = session.scalar(select(func.count()).select_from(Case).where(Case.generated))
@@ -49,3 +50,13 @@ def prepare_demo(settings: Settings, *, cases: int = 400) -> dict:
     classes = prepare_demo_classes(settings)  # one monthly run so 一类事 has classes
     return {"generated_cases": report.cases, "created": report.cases, "users": report.users,
             **classes}
+
+
+def _generate_address_base(sessions) -> None:  # noqa: ANN001 (a sessionmaker)
+    """The generated standard address base, laid inside the grids in force (once)."""
+    from civicgrid.addresses.base import generate_demo_base
+
+    with sessions() as session:
+        log.info("address base: %s", {k: v for k, v in generate_demo_base(session).items()
+                                      if k != "errors"})
+        session.commit()

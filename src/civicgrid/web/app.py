@@ -33,6 +33,7 @@ def vendor_dir() -> Path | None:
 
 def load_reactions() -> None:
     """Import the packages that subscribe to case events."""
+    import civicgrid.addresses.placing  # noqa: F401
     import civicgrid.grids.placing  # noqa: F401
     import civicgrid.nlp.intake  # noqa: F401
     import civicgrid.intake.exchange  # noqa: F401  (city results on close/reopen)
@@ -80,6 +81,7 @@ def create_app(
 
 def _mount_routers(app: FastAPI) -> None:
     from civicgrid.accounts.api import router as accounts_router
+    from civicgrid.addresses.api import router as addresses_router
     from civicgrid.assistant.api import router as assistant_router
     from civicgrid.audit.api import router as audit_router
     from civicgrid.cases.api import router as cases_router
@@ -100,3 +102,4 @@ def _mount_routers(app: FastAPI) -> None:
                    assistant_router, intake_router, open311_router, public_router,
                    intake_pages_router, ground_router, pages_router):
         app.include_router(router)
+    app.include_router(addresses_router)
