@@ -25,8 +25,9 @@ FILE = DATA / "tipdm2020c" / "attachment4_messages_with_replies.csv"
 def main(argv: list[str]) -> None:
     rounds = int(argv[argv.index("--rounds") + 1]) if "--rounds" in argv else 3
     records = read_table(FILE).records()
-    pairs = [(r["留言详情"], r["答复意见"], r["留言主题"], r["留言时间"], r["答复时间"])
-             for r in records]
+    pairs = [
+        (r["留言详情"], r["答复意见"], r["留言主题"], r["留言时间"], r["答复时间"]) for r in records
+    ]
     for request, reply, title, received, replied in pairs[:50]:
         audit(request, reply, title=title, received_at=received, replied_at=replied)
     rates = []
@@ -37,8 +38,10 @@ def main(argv: list[str]) -> None:
         rates.append(len(pairs) / (time.perf_counter() - start))
     chars = sum(len(p[0] or "") + len(p[1] or "") for p in pairs) / len(pairs)
     print(f"pairs: {len(pairs)} (mean {chars:.0f} characters of request + reply)")
-    print(f"replies audited per second: best {max(rates):.0f}, median {statistics.median(rates):.0f}"
-          f" over {rounds} rounds")
+    print(
+        f"replies audited per second: best {max(rates):.0f}, median {statistics.median(rates):.0f}"
+        f" over {rounds} rounds"
+    )
 
 
 if __name__ == "__main__":

@@ -57,8 +57,12 @@ async def _drive(base: str, make_request, count: int) -> float:  # noqa: ANN001
 
 
 def _start_server(env: dict[str, str], port: int) -> subprocess.Popen:
-    server = subprocess.Popen([sys.executable, "-m", "civicgrid", "serve", "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "civicgrid", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(200):
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
@@ -71,38 +75,55 @@ def _start_server(env: dict[str, str], port: int) -> subprocess.Popen:
 
 def measure(database_url: str | None, port: int, suggestions: bool = True) -> dict:
     data_dir = tempfile.mkdtemp(prefix="cg-bench-")
-    env = {**os.environ, "CIVICGRID_DATA_DIR": data_dir, "CIVICGRID_LOG_LEVEL": "WARNING",
-           "PYTHONPATH": str(ROOT / "src"),
-           "CIVICGRID_INTAKE_SUGGESTIONS": "true" if suggestions else "false"}
+    env = {
+        **os.environ,
+        "CIVICGRID_DATA_DIR": data_dir,
+        "CIVICGRID_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT / "src"),
+        "CIVICGRID_INTAKE_SUGGESTIONS": "true" if suggestions else "false",
+    }
     if database_url:
         env["CIVICGRID_DATABASE_URL"] = database_url
-    subprocess.run([sys.executable, "-m", "civicgrid", "init"], env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "civicgrid", "init"], env=env, check=True, capture_output=True
+    )
     password = (Path(data_dir) / "admin-password.txt").read_text().strip()
     server = _start_server(env, port)
     base = f"http://127.0.0.1:{port}"
     try:
-        token = httpx.post(f"{base}/api/auth/login",
-                           json={"username": "admin", "password": password}).json()["access_token"]
+        token = httpx.post(
+            f"{base}/api/auth/login", json={"username": "admin", "password": password}
+        ).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
-        unit = next(u["code"] for u in httpx.get(f"{base}/api/jurisdiction/units", headers=headers).json()
-                    if u["kind"] == "department")
+        unit = next(
+            u["code"]
+            for u in httpx.get(f"{base}/api/jurisdiction/units", headers=headers).json()
+            if u["kind"] == "department"
+        )
         created: list[dict] = []
 
         async def bare(client, i):  # noqa: ANN001, ANN202
             return await client.get("/healthz")
 
         async def create(client, i):  # noqa: ANN001, ANN202
-            response = await client.post("/api/cases", headers=headers, json={
-                "text": f"第{i}号测试诉求：小区路灯不亮，晚上出行不便",
-                "reporter_phone": f"138{i:08d}"})
+            response = await client.post(
+                "/api/cases",
+                headers=headers,
+                json={
+                    "text": f"第{i}号测试诉求：小区路灯不亮，晚上出行不便",
+                    "reporter_phone": f"138{i:08d}",
+                },
+            )
             created.append(response.json())
             return response
 
         async def dispatch(client, i):  # noqa: ANN001, ANN202
             case = created[i]
-            return await client.post(f"/api/cases/{case['number']}/actions/dispatch", headers=headers,
-                                     json={"version": case["version"], "unit_code": unit})
+            return await client.post(
+                f"/api/cases/{case['number']}/actions/dispatch",
+                headers=headers,
+                json={"version": case["version"], "unit_code": unit},
+            )
 
         asyncio.run(_drive(base, bare, 300))  # warm-up
         rates = {
@@ -125,8 +146,10 @@ def main() -> None:
     parser.add_argument("--postgres", help="PostgreSQL URL; a fresh schema is used")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
-    results = {"sqlite": measure(None, args.port),
-               "sqlite_without_suggestions": measure(None, args.port + 2, suggestions=False)}
+    results = {
+        "sqlite": measure(None, args.port),
+        "sqlite_without_suggestions": measure(None, args.port + 2, suggestions=False),
+    }
     if args.postgres:
         import psycopg
 
@@ -134,7 +157,11 @@ def main() -> None:
         with psycopg.connect(args.postgres, autocommit=True) as conn:
             conn.execute(f'CREATE SCHEMA "{schema}"')
         try:
-            url = args.postgres + ("&" if "?" in args.postgres else "?") + f"options=-csearch_path%3D{schema}"
+            url = (
+                args.postgres
+                + ("&" if "?" in args.postgres else "?")
+                + f"options=-csearch_path%3D{schema}"
+            )
             results["postgresql"] = measure(url, args.port + 1)
         finally:
             with psycopg.connect(args.postgres, autocommit=True) as conn:

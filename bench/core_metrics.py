@@ -26,11 +26,36 @@ from civicgrid.db.core import create_db_engine, make_session_factory
 from civicgrid.db.runtime import ensure_pack
 from civicgrid.jurisdiction.models import Category, Region, Unit
 
-COLUMNS = ("number", "channel", "imported", "generated", "anonymous", "title", "text",
-           "street_code", "category_code", "priority", "status", "lead_unit", "received_at", "received_on",
-           "dispatched_at", "closed_at", "deadline_provisional", "responded_on_time",
-           "closed_on_time", "overdue", "handling_days", "satisfaction", "reopen_count",
-           "supervised", "extended_days", "created_at", "updated_at", "version")
+COLUMNS = (
+    "number",
+    "channel",
+    "imported",
+    "generated",
+    "anonymous",
+    "title",
+    "text",
+    "street_code",
+    "category_code",
+    "priority",
+    "status",
+    "lead_unit",
+    "received_at",
+    "received_on",
+    "dispatched_at",
+    "closed_at",
+    "deadline_provisional",
+    "responded_on_time",
+    "closed_on_time",
+    "overdue",
+    "handling_days",
+    "satisfaction",
+    "reopen_count",
+    "supervised",
+    "extended_days",
+    "created_at",
+    "updated_at",
+    "version",
+)
 
 
 def rows(n: int, units: list[str], streets: list[str], cats: list[str]):  # noqa: ANN201
@@ -40,17 +65,40 @@ def rows(n: int, units: list[str], streets: list[str], cats: list[str]):  # noqa
         received = start + dt.timedelta(seconds=rng.randrange(365 * 86400))
         closed = rng.random() < 0.85
         rated = closed and rng.random() < 0.8
-        satisfaction = (rng.choice(["satisfied", "satisfied", "basic", "dissatisfied"])
-                        if rated else None)
+        satisfaction = (
+            rng.choice(["satisfied", "satisfied", "basic", "dissatisfied"]) if rated else None
+        )
         days = round(rng.uniform(0.5, 15), 3)
-        yield (f"B{i:015d}", "hotline", True, True, False, "生成工单", "生成的测试诉求",
-               rng.choice(streets), rng.choice(cats), "normal", "closed" if closed else "in_progress",
-               rng.choice(units), received, (received + dt.timedelta(hours=8)).date(),
-               received + dt.timedelta(hours=1),
-               received + dt.timedelta(days=days) if closed else None, False,
-               rng.random() < 0.93, closed and rng.random() < 0.9, (not closed) and rng.random() < 0.2,
-               days if closed else None, satisfaction, 1 if rng.random() < 0.05 else 0,
-               False, 0, received, received, 1)
+        yield (
+            f"B{i:015d}",
+            "hotline",
+            True,
+            True,
+            False,
+            "生成工单",
+            "生成的测试诉求",
+            rng.choice(streets),
+            rng.choice(cats),
+            "normal",
+            "closed" if closed else "in_progress",
+            rng.choice(units),
+            received,
+            (received + dt.timedelta(hours=8)).date(),
+            received + dt.timedelta(hours=1),
+            received + dt.timedelta(days=days) if closed else None,
+            False,
+            rng.random() < 0.93,
+            closed and rng.random() < 0.9,
+            (not closed) and rng.random() < 0.2,
+            days if closed else None,
+            satisfaction,
+            1 if rng.random() < 0.05 else 0,
+            False,
+            0,
+            received,
+            received,
+            1,
+        )
 
 
 def main() -> None:
@@ -62,8 +110,9 @@ def main() -> None:
     with psycopg.connect(args.postgres, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     try:
-        engine = create_db_engine(args.postgres.replace("postgresql://", "postgresql+psycopg://"),
-                                  schema=schema)
+        engine = create_db_engine(
+            args.postgres.replace("postgresql://", "postgresql+psycopg://"), schema=schema
+        )
         migrate.upgrade(engine)
         factory = make_session_factory(engine)
         with factory() as session:
@@ -88,11 +137,17 @@ def main() -> None:
                     result = metrics.compute(session=session, group_by=group_by)
                     runs.append(time.perf_counter() - begin)
                 assert sum(r["received"] for r in result) == args.cases
-                timings[group_by] = {"best_s": round(min(runs), 3),
-                                     "median_s": round(statistics.median(runs), 3),
-                                     "groups": len(result)}
-        print(json.dumps({"cases": args.cases, "load_seconds": round(load_seconds, 1),
-                          "metrics": timings}, indent=2))
+                timings[group_by] = {
+                    "best_s": round(min(runs), 3),
+                    "median_s": round(statistics.median(runs), 3),
+                    "groups": len(result),
+                }
+        print(
+            json.dumps(
+                {"cases": args.cases, "load_seconds": round(load_seconds, 1), "metrics": timings},
+                indent=2,
+            )
+        )
     finally:
         with psycopg.connect(args.postgres, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')

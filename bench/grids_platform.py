@@ -33,23 +33,30 @@ def main() -> None:
         started = time.perf_counter()
         report = versions.lay_generated_base(session)
         session.commit()
-        print(f"lay generated base: {time.perf_counter() - started:.2f} s, {report['grids']} grids, "
-              f"{report['units']} units, {report['gas_grids']} gas grids; {report['street_shapes']}")
+        print(
+            f"lay generated base: {time.perf_counter() - started:.2f} s, {report['grids']} grids, "
+            f"{report['units']} units, {report['gas_grids']} gas grids; {report['street_shapes']}"
+        )
         _locate(session, placing, versions)
         for level in ("grid", "community", "street"):
             started = time.perf_counter()
             layer = versions.region_layer(session, level)
-            print(f"layer {level}: {len(layer['features'])} features, "
-                  f"{time.perf_counter() - started:.3f} s (first build)")
+            print(
+                f"layer {level}: {len(layer['features'])} features, "
+                f"{time.perf_counter() - started:.3f} s (first build)"
+            )
         streets = session.scalars(select(Region.code).where(Region.level == "street"))
         for street in list(streets):
             started = time.perf_counter()
-            plan = adjustment.run_plan(session, street_code=street, created_by="bench",
-                                       time_budget_seconds=20)
-            print(f"plan {street}: {time.perf_counter() - started:.2f} s, "
-                  f"{plan.parameters['units']} units, {len(plan.moved_units)} moved, "
-                  f"cv {plan.before['cv']:.3f} -> {plan.after['cv']:.3f}, "
-                  f"feasible={plan.feasible}")
+            plan = adjustment.run_plan(
+                session, street_code=street, created_by="bench", time_budget_seconds=20
+            )
+            print(
+                f"plan {street}: {time.perf_counter() - started:.2f} s, "
+                f"{plan.parameters['units']} units, {len(plan.moved_units)} moved, "
+                f"cv {plan.before['cv']:.3f} -> {plan.after['cv']:.3f}, "
+                f"feasible={plan.feasible}"
+            )
         session.rollback()
     engine.dispose()
 
@@ -66,14 +73,19 @@ def _locate(session, placing, versions) -> None:  # noqa: ANN001
         started = time.perf_counter()
         hits += placing.locate(session, lat, lon) is not None
         timings.append(time.perf_counter() - started)
-    print(f"locate (service, cached, incl. version query): median "
-          f"{statistics.median(timings) * 1e3:.2f} ms, p95 "
-          f"{sorted(timings)[int(0.95 * len(timings))] * 1e3:.2f} ms; {hits}/2000 in a grid")
+    print(
+        f"locate (service, cached, incl. version query): median "
+        f"{statistics.median(timings) * 1e3:.2f} ms, p95 "
+        f"{sorted(timings)[int(0.95 * len(timings))] * 1e3:.2f} ms; {hits}/2000 in a grid"
+    )
 
 
 def _coords(geometry: dict) -> list:
-    rings = geometry["coordinates"] if geometry["type"] == "Polygon" else [
-        ring for polygon in geometry["coordinates"] for ring in polygon]
+    rings = (
+        geometry["coordinates"]
+        if geometry["type"] == "Polygon"
+        else [ring for polygon in geometry["coordinates"] for ring in polygon]
+    )
     return [point for ring in rings for point in ring]
 
 

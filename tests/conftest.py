@@ -86,7 +86,9 @@ def _seed_users(session) -> None:  # noqa: ANN001
     from civicgrid.accounts import service as accounts
     from civicgrid.jurisdiction.models import Region, Unit
 
-    departments = list(session.scalars(select(Unit).where(Unit.kind == "department").order_by(Unit.code)))
+    departments = list(
+        session.scalars(select(Unit).where(Unit.kind == "department").order_by(Unit.code))
+    )
     office = session.scalar(select(Unit).where(Unit.kind == "street_office").order_by(Unit.code))
     grid = session.scalar(select(Region).where(Region.level == "grid").order_by(Region.code))
     for username, role, unit, region in [
@@ -100,8 +102,15 @@ def _seed_users(session) -> None:  # noqa: ANN001
         ("t_leader", "leader", None, None),
         ("t_viewer", "viewer", None, None),
     ]:
-        accounts.create(session=session, username=username, display_name=username, password=PASSWORD,
-                        role=role, unit_code=unit, region_code=region)
+        accounts.create(
+            session=session,
+            username=username,
+            display_name=username,
+            password=PASSWORD,
+            role=role,
+            unit_code=unit,
+            region_code=region,
+        )
 
 
 @pytest.fixture
@@ -122,7 +131,9 @@ def server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     from civicgrid.settings import Settings
     from civicgrid.web.app import create_app
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), secret_key="test-secret-key-0123456789abcdef")
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("data"), secret_key="test-secret-key-0123456789abcdef"
+    )
     app = create_app(settings, engine=engine, background=False)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
@@ -147,7 +158,9 @@ def login(server: str):  # noqa: ANN201
     def make(username: str) -> httpx.Client:
         if username not in clients:
             client = httpx.Client(base_url=server, timeout=30)
-            answer = client.post("/api/auth/login", json={"username": username, "password": PASSWORD})
+            answer = client.post(
+                "/api/auth/login", json={"username": username, "password": PASSWORD}
+            )
             assert answer.status_code == 200, answer.text
             client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
             client.cookies.clear()
@@ -160,8 +173,15 @@ def login(server: str):  # noqa: ANN201
 
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 
 

@@ -12,8 +12,14 @@ import pytest
 pytestmark = pytest.mark.db
 
 ALL = {"admin", "dispatcher", "handler", "grid_worker", "leader", "viewer"}
-USERS = {"admin": "t_admin", "dispatcher": "t_dispatcher", "handler": "t_handler",
-         "grid_worker": "t_grid", "leader": "t_leader", "viewer": "t_viewer"}
+USERS = {
+    "admin": "t_admin",
+    "dispatcher": "t_dispatcher",
+    "handler": "t_handler",
+    "grid_worker": "t_grid",
+    "leader": "t_leader",
+    "viewer": "t_viewer",
+}
 PUBLIC = None  # no login needed
 
 # (method, path template, roles allowed or PUBLIC, request body)
@@ -22,13 +28,23 @@ MATRIX: list[tuple[str, str, set[str] | None, dict | None]] = [
     ("POST", "/api/auth/logout", PUBLIC, None),
     ("GET", "/api/auth/me", ALL, None),
     ("GET", "/api/users", {"admin"}, None),
-    ("POST", "/api/users", {"admin"}, {"username": "x", "display_name": "x", "password": "short", "role": "viewer"}),
+    (
+        "POST",
+        "/api/users",
+        {"admin"},
+        {"username": "x", "display_name": "x", "password": "short", "role": "viewer"},
+    ),
     ("GET", "/api/cases", ALL, None),
     ("POST", "/api/cases", {"admin", "dispatcher", "grid_worker"}, {"text": ""}),
     ("GET", "/api/cases/{number}", ALL, None),
     ("GET", "/api/cases/{number}/timeline", ALL, None),
     ("POST", "/api/cases/{number}/actions/{action}", ALL, {"version": 1}),
-    ("PUT", "/api/cases/{number}/category", {"admin", "dispatcher"}, {"version": 1, "category_code": "x"}),
+    (
+        "PUT",
+        "/api/cases/{number}/category",
+        {"admin", "dispatcher"},
+        {"version": 1, "category_code": "x"},
+    ),
     ("GET", "/api/workflow", ALL, None),
     ("GET", "/api/metrics", {"admin", "dispatcher", "leader", "viewer", "handler"}, None),
     ("GET", "/api/mappings", {"admin", "dispatcher"}, None),
@@ -69,18 +85,31 @@ MATRIX: list[tuple[str, str, set[str] | None, dict | None]] = [
     ("GET", "/api/risk/alerts", ALL, None),
     ("GET", "/api/risk/labels", ALL, None),
     ("GET", "/api/risk/alerts/{alert_id}", ALL, None),
-    ("POST", "/api/risk/alerts/{alert_id}/actions/{action}",
-     {"admin", "dispatcher", "handler", "leader"}, {}),
+    (
+        "POST",
+        "/api/risk/alerts/{alert_id}/actions/{action}",
+        {"admin", "dispatcher", "handler", "leader"},
+        {},
+    ),
     ("GET", "/api/risk/report", ALL, None),
     ("GET", "/api/risk/report.xlsx", ALL, None),
     ("GET", "/api/risk/report.docx", ALL, None),
     # insights (一类事 governance, heat map, dashboard, reports)
     ("GET", "/api/insights/classes", ALL, None),
     ("GET", "/api/insights/classes/{class_id}", ALL, None),
-    ("POST", "/api/insights/classes/decisions", {"admin", "dispatcher", "leader"},
-     {"kind": "rename", "class_id": "C9999", "label": "x"}),
+    (
+        "POST",
+        "/api/insights/classes/decisions",
+        {"admin", "dispatcher", "leader"},
+        {"kind": "rename", "class_id": "C9999", "label": "x"},
+    ),
     ("GET", "/api/insights/runs", ALL, None),
-    ("POST", "/api/insights/runs", {"admin", "dispatcher", "leader"}, {"month": "2019-01", "months": 1}),
+    (
+        "POST",
+        "/api/insights/runs",
+        {"admin", "dispatcher", "leader"},
+        {"month": "2019-01", "months": 1},
+    ),
     ("GET", "/api/insights/tickets", ALL, None),
     ("POST", "/api/insights/tickets", {"admin", "dispatcher", "leader"}, {"class_id": "C9999"}),
     ("GET", "/api/insights/tickets/{ticket_id}", ALL, None),
@@ -120,25 +149,60 @@ MATRIX: list[tuple[str, str, set[str] | None, dict | None]] = [
     # ground data (civicgrid.ground)
     ("GET", "/api/ground/people", {"admin", "dispatcher", "grid_worker", "leader"}, None),
     ("POST", "/api/ground/people", {"admin", "grid_worker"}, {"house_code": "MX1", "name": "张三"}),
-    ("PUT", "/api/ground/people/{person_id}", {"admin", "grid_worker"}, {"house_code": "MX1", "name": "张三"}),
-    ("GET", "/api/ground/people/{person_id}", {"admin", "dispatcher", "grid_worker", "leader"}, None),
-    ("GET", "/api/ground/people/{person_id}/history", {"admin", "dispatcher", "grid_worker", "leader"}, None),
+    (
+        "PUT",
+        "/api/ground/people/{person_id}",
+        {"admin", "grid_worker"},
+        {"house_code": "MX1", "name": "张三"},
+    ),
+    (
+        "GET",
+        "/api/ground/people/{person_id}",
+        {"admin", "dispatcher", "grid_worker", "leader"},
+        None,
+    ),
+    (
+        "GET",
+        "/api/ground/people/{person_id}/history",
+        {"admin", "dispatcher", "grid_worker", "leader"},
+        None,
+    ),
     ("GET", "/api/ground/people/{person_id}/views", {"admin"}, None),
     ("GET", "/api/ground/export/people.xlsx", {"admin", "leader"}, None),
     ("GET", "/api/ground/enterprises", {"admin", "dispatcher", "grid_worker", "leader"}, None),
-    ("POST", "/api/ground/enterprises", {"admin", "grid_worker"}, {"name": "x", "credit_code": "x"}),
+    (
+        "POST",
+        "/api/ground/enterprises",
+        {"admin", "grid_worker"},
+        {"name": "x", "credit_code": "x"},
+    ),
     ("GET", "/api/ground/visits", {"admin", "dispatcher", "grid_worker", "leader"}, None),
-    ("POST", "/api/ground/visits", {"admin", "grid_worker"}, {"house_code": "MX1", "findings": "正常"}),
+    (
+        "POST",
+        "/api/ground/visits",
+        {"admin", "grid_worker"},
+        {"house_code": "MX1", "findings": "正常"},
+    ),
     ("POST", "/api/ground/check", {"admin", "grid_worker"}, {"field": "id_number", "value": "1"}),
     ("GET", "/api/ground/duplicates", {"admin", "dispatcher", "grid_worker", "leader"}, None),
     ("POST", "/api/ground/merge", {"admin"}, {"record_type": "person", "keep_id": 1, "drop_id": 1}),
     ("GET", "/api/ground/tags", {"admin", "dispatcher", "grid_worker", "leader"}, None),
     ("GET", "/api/ground/tags/counts", {"admin", "dispatcher", "grid_worker", "leader"}, None),
-    ("POST", "/api/ground/tags/{tag_id}/review", {"admin", "dispatcher"}, {"decision": "confirmed"}),
+    (
+        "POST",
+        "/api/ground/tags/{tag_id}/review",
+        {"admin", "dispatcher"},
+        {"decision": "confirmed"},
+    ),
     ("GET", "/api/ground/heads", {"admin", "dispatcher", "grid_worker", "leader"}, None),
     ("POST", "/api/ground/heads", {"admin", "grid_worker"}, {"name": "x", "building_code": "MXB"}),
     ("GET", "/api/ground/heads/board", {"admin", "dispatcher", "grid_worker", "leader"}, None),
-    ("POST", "/api/ground/heads/{head_id}/actions", {"admin", "grid_worker"}, {"kind": "meeting", "occurred_on": "2026-12-01"}),
+    (
+        "POST",
+        "/api/ground/heads/{head_id}/actions",
+        {"admin", "grid_worker"},
+        {"kind": "meeting", "occurred_on": "2026-12-01"},
+    ),
     ("POST", "/api/ground/actions/{action_id}/verify", {"admin", "grid_worker"}, {"accept": True}),
     ("POST", "/api/ground/heads/{head_id}/redeem", {"admin"}, {"points": 1, "item": "x"}),
     ("GET", "/api/ground/utility/signals", {"admin", "dispatcher", "grid_worker", "leader"}, None),
@@ -146,25 +210,43 @@ MATRIX: list[tuple[str, str, set[str] | None, dict | None]] = [
     ("GET", "/api/addresses/houses", ALL, None),
     ("GET", "/api/addresses/houses/{house_code}", ALL, None),
     ("POST", "/api/addresses/geocode", ALL, {"text": "南海大道1号某某花园1栋1单元101"}),
-    ("POST", "/api/addresses/match", {"admin", "dispatcher"},
-     {"addresses": [{"ref": "r1", "text": "某某花园1栋101"}]}),
+    (
+        "POST",
+        "/api/addresses/match",
+        {"admin", "dispatcher"},
+        {"addresses": [{"ref": "r1", "text": "某某花园1栋101"}]},
+    ),
     ("POST", "/api/addresses/gas/link", {"admin"}, {"customers": []}),
     ("GET", "/api/addresses/gas/tasks", {"admin", "dispatcher", "leader", "grid_worker"}, None),
-    ("POST", "/api/addresses/gas/tasks/{task_id}/result",
-     {"admin", "dispatcher", "leader", "grid_worker"}, {"result": "vacant"}),
+    (
+        "POST",
+        "/api/addresses/gas/tasks/{task_id}/result",
+        {"admin", "dispatcher", "leader", "grid_worker"},
+        {"result": "vacant"},
+    ),
     ("GET", "/api/addresses/door/{house_code}", PUBLIC, None),
     ("GET", "/api/addresses/door/{house_code}/qr.svg", PUBLIC, None),
 ]
 
-VALUES = {"number": "NS00000000000000", "action": "supervise", "year": "2026", "message_id": "999999",
-          "class_id": "C9999", "ticket_id": "999999", "name": "x.pdf", "kind": "weekly"}
-VALUES.update({"code": "440305001901001", "user_id": "999999", "version_id": "999999",
-               "plan_id": "999999"})  # grids
+VALUES = {
+    "number": "NS00000000000000",
+    "action": "supervise",
+    "year": "2026",
+    "message_id": "999999",
+    "class_id": "C9999",
+    "ticket_id": "999999",
+    "name": "x.pdf",
+    "kind": "weekly",
+}
+VALUES.update(
+    {"code": "440305001901001", "user_id": "999999", "version_id": "999999", "plan_id": "999999"}
+)  # grids
 VALUES["alert_id"] = "999999"  # risk early warning (civicgrid.risk)
 VALUES.update({"question_id": "999999", "document_id": "999999"})  # assistant
 VALUES.update({"mapping_id": "999999", "token": "no-such-token"})  # intake
-VALUES.update({"person_id": "999999", "tag_id": "999999", "head_id": "999999",
-               "action_id": "999999"})  # ground
+VALUES.update(
+    {"person_id": "999999", "tag_id": "999999", "head_id": "999999", "action_id": "999999"}
+)  # ground
 VALUES.update({"house_code": "HNOSUCHHOUSE", "task_id": "999999"})  # addresses
 
 
@@ -179,14 +261,19 @@ def test_every_api_route_is_in_the_matrix(server: str) -> None:  # noqa: ARG001
     import httpx
 
     spec = httpx.get(f"{server}/api/openapi.json").json()
-    routes = {(method.upper(), path) for path, ops in spec["paths"].items() for method in ops
-              if path.startswith("/api/")}
+    routes = {
+        (method.upper(), path)
+        for path, ops in spec["paths"].items()
+        for method in ops
+        if path.startswith("/api/")
+    }
     assert routes == {(m, p) for m, p, _r, _b in MATRIX}
 
 
-@pytest.mark.parametrize(("method", "template", "allowed", "body"), MATRIX,
-                         ids=[f"{m} {p}" for m, p, _r, _b in MATRIX])
-def test_endpoint_under_every_role(login, server, method, template, allowed, body) -> None:  # noqa: ANN001
+@pytest.mark.parametrize(
+    ("method", "template", "allowed", "body"), MATRIX, ids=[f"{m} {p}" for m, p, _r, _b in MATRIX]
+)
+def test_endpoint_under_every_role(login, server, method, template, allowed, body) -> None:
     import httpx
 
     url = _url(template)

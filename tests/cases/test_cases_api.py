@@ -21,8 +21,13 @@ def a_unit(client: httpx.Client, index: int = 0) -> str:
 
 
 def create(client: httpx.Client, **fields) -> dict:  # noqa: ANN003
-    body = {"text": "小区门口垃圾堆积三天无人清运", "reporter_name": "陈大文",
-            "reporter_phone": "13800138000", "category_code": a_category(client), **fields}
+    body = {
+        "text": "小区门口垃圾堆积三天无人清运",
+        "reporter_name": "陈大文",
+        "reporter_phone": "13800138000",
+        "category_code": a_category(client),
+        **fields,
+    }
     answer = client.post("/api/cases", json=body)
     assert answer.status_code == 201, answer.text
     return answer.json()
@@ -61,8 +66,11 @@ def test_expired_or_bad_token_gets_401_with_fix(server: str) -> None:
 
     import jwt
 
-    expired = jwt.encode({"sub": "1", "exp": dt.datetime(2020, 1, 1, tzinfo=dt.UTC)},
-                         "test-secret-key-0123456789abcdef", algorithm="HS256")
+    expired = jwt.encode(
+        {"sub": "1", "exp": dt.datetime(2020, 1, 1, tzinfo=dt.UTC)},
+        "test-secret-key-0123456789abcdef",
+        algorithm="HS256",
+    )
     for token in (expired, "not-a-token"):
         answer = httpx.get(f"{server}/api/cases", headers={"Authorization": f"Bearer {token}"})
         assert answer.status_code == 401
@@ -73,8 +81,10 @@ def test_expired_or_bad_token_gets_401_with_fix(server: str) -> None:
 def test_wrong_state_answers_409_naming_state_and_allowed(login) -> None:  # noqa: ANN001
     client = login("t_dispatcher")
     case = create(client)
-    answer = client.post(f"/api/cases/{case['number']}/actions/review",
-                         json={"version": case["version"], "passed": True})
+    answer = client.post(
+        f"/api/cases/{case['number']}/actions/review",
+        json={"version": case["version"], "passed": True},
+    )
     error = answer.json()["error"]
     assert answer.status_code == 409
     assert error["code"] == "invalid_transition" and error["value"] == "received"
@@ -85,9 +95,14 @@ def test_stale_version_answers_409(login) -> None:  # noqa: ANN001
     client = login("t_dispatcher")
     case = create(client)
     url = f"/api/cases/{case['number']}/actions/dispatch"
-    assert client.post(url, json={"version": case["version"], "unit_code": a_unit(client)}).status_code == 200
-    answer = login("t_leader").post(f"/api/cases/{case['number']}/actions/supervise",
-                                    json={"version": case["version"], "text": "加快"})
+    assert (
+        client.post(url, json={"version": case["version"], "unit_code": a_unit(client)}).status_code
+        == 200
+    )
+    answer = login("t_leader").post(
+        f"/api/cases/{case['number']}/actions/supervise",
+        json={"version": case["version"], "text": "加快"},
+    )
     assert answer.status_code == 409 and answer.json()["error"]["code"] == "stale_version"
 
 
@@ -95,14 +110,17 @@ def test_two_handlers_on_the_same_version_only_one_wins(login) -> None:  # noqa:
     dispatcher = login("t_dispatcher")
     case = create(dispatcher)
     unit = a_unit(dispatcher)
-    dispatched = dispatcher.post(f"/api/cases/{case['number']}/actions/dispatch",
-                                 json={"version": case["version"], "unit_code": unit}).json()
+    dispatched = dispatcher.post(
+        f"/api/cases/{case['number']}/actions/dispatch",
+        json={"version": case["version"], "unit_code": unit},
+    ).json()
     handler, admin = login("t_handler"), login("t_admin")
     results: list[int] = []
 
     def accept(client: httpx.Client) -> None:
-        answer = client.post(f"/api/cases/{case['number']}/actions/accept",
-                             json={"version": dispatched["version"]})
+        answer = client.post(
+            f"/api/cases/{case['number']}/actions/accept", json={"version": dispatched["version"]}
+        )
         results.append(answer.status_code)
 
     threads = [threading.Thread(target=accept, args=(c,)) for c in (handler, admin)]
@@ -124,21 +142,27 @@ def test_personal_data_masked_for_roles_without_the_right(login) -> None:  # noq
 def test_handler_sees_only_own_unit_cases(login) -> None:  # noqa: ANN001
     dispatcher = login("t_dispatcher")
     case = create(dispatcher)
-    dispatcher.post(f"/api/cases/{case['number']}/actions/dispatch",
-                    json={"version": case["version"], "unit_code": a_unit(dispatcher, 1)})
+    dispatcher.post(
+        f"/api/cases/{case['number']}/actions/dispatch",
+        json={"version": case["version"], "unit_code": a_unit(dispatcher, 1)},
+    )
     assert login("t_handler").get(f"/api/cases/{case['number']}").status_code == 404
     assert login("t_handler_b").get(f"/api/cases/{case['number']}").status_code == 200
     listed = login("t_handler").get("/api/cases", params={"limit": 500}).json()["items"]
     own = a_unit(dispatcher, 0)
-    assert all(c["lead_unit"] == own or any(p["unit_code"] == own for p in c["participants"])
-               for c in listed)
+    assert all(
+        c["lead_unit"] == own or any(p["unit_code"] == own for p in c["participants"])
+        for c in listed
+    )
 
 
 def test_timeline_lists_every_step_in_order(login) -> None:  # noqa: ANN001
     dispatcher = login("t_dispatcher")
     case = create(dispatcher)
-    dispatcher.post(f"/api/cases/{case['number']}/actions/dispatch",
-                    json={"version": case["version"], "unit_code": a_unit(dispatcher)})
+    dispatcher.post(
+        f"/api/cases/{case['number']}/actions/dispatch",
+        json={"version": case["version"], "unit_code": a_unit(dispatcher)},
+    )
     events = dispatcher.get(f"/api/cases/{case['number']}/timeline").json()
     assert [e["kind"] for e in events] == ["create", "dispatch"]
     assert events[1]["payload"]["unit_code"] == a_unit(dispatcher)
@@ -169,8 +193,10 @@ def test_creating_and_acting_logs_no_personal_data(login, caplog) -> None:  # no
     caplog.set_level(logging.DEBUG)
     client = login("t_dispatcher")
     case = create(client, text="联系电话13700001111", reporter_phone="13700002222")
-    client.post(f"/api/cases/{case['number']}/actions/dispatch",
-                json={"version": case["version"], "unit_code": a_unit(client)})
+    client.post(
+        f"/api/cases/{case['number']}/actions/dispatch",
+        json={"version": case["version"], "unit_code": a_unit(client)},
+    )
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "13700001111" not in logged and "13700002222" not in logged
 
@@ -179,13 +205,19 @@ def test_audit_stats_count_returned_replies_per_unit(login) -> None:  # noqa: AN
     dispatcher = login("t_dispatcher")
     case = create(dispatcher)
     unit = a_unit(dispatcher)
-    case = dispatcher.post(f"/api/cases/{case['number']}/actions/dispatch",
-                           json={"version": case["version"], "unit_code": unit}).json()
+    case = dispatcher.post(
+        f"/api/cases/{case['number']}/actions/dispatch",
+        json={"version": case["version"], "unit_code": unit},
+    ).json()
     handler = login("t_handler")
-    case = handler.post(f"/api/cases/{case['number']}/actions/accept", json={"version": case["version"]}).json()
+    case = handler.post(
+        f"/api/cases/{case['number']}/actions/accept", json={"version": case["version"]}
+    ).json()
     before = {r["unit"]: r["returned"] for r in dispatcher.get("/api/audit/stats").json()}
-    case = handler.post(f"/api/cases/{case['number']}/actions/reply",
-                        json={"version": case["version"], "text": "已处理"}).json()
+    case = handler.post(
+        f"/api/cases/{case['number']}/actions/reply",
+        json={"version": case["version"], "text": "已处理"},
+    ).json()
     assert case["status"] == "in_progress" and case["reply_audit"]["verdict"] == "return"
     after = {r["unit"]: r["returned"] for r in dispatcher.get("/api/audit/stats").json()}
     assert after[unit] == before.get(unit, 0) + 1

@@ -22,11 +22,23 @@ DISPATCHER = Actor(id=None, name="派单员", role="dispatcher")
 
 
 def dispatched_case(session, received: dt.datetime, days: int):  # noqa: ANN001, ANN201
-    case = service.create(session=session, data=CaseCreate(text="测试期限", received_at=received),
-                          channel="hotline", now=received)
-    unit = session.scalar(select(__import__("civicgrid.jurisdiction.models", fromlist=["Unit"]).Unit.code))
-    perform(session=session, case=case, action="dispatch", actor=DISPATCHER,
-            data=ActionIn(version=case.version, unit_code=unit), now=received)
+    case = service.create(
+        session=session,
+        data=CaseCreate(text="测试期限", received_at=received),
+        channel="hotline",
+        now=received,
+    )
+    unit = session.scalar(
+        select(__import__("civicgrid.jurisdiction.models", fromlist=["Unit"]).Unit.code)
+    )
+    perform(
+        session=session,
+        case=case,
+        action="dispatch",
+        actor=DISPATCHER,
+        data=ActionIn(version=case.version, unit_code=unit),
+        now=received,
+    )
     # Pin the limit so the test is about the calendar, not the category table.
     case.limit_days = days
     service.recompute_deadlines(session=session, notice_id="test-pin", now=received)
@@ -47,19 +59,27 @@ def test_receipt_date_is_the_local_date_not_utc(session) -> None:  # noqa: ANN00
     assert local_due(case) == dt.date(2026, 9, 21)
 
 
-def test_deadline_past_known_years_is_provisional_then_recomputed_when_year_loads(session) -> None:  # noqa: ANN001
+def test_deadline_past_known_years_is_provisional_then_recomputed_when_year_loads(session) -> None:
     case = dispatched_case(session, dt.datetime(2026, 12, 21, 10, tzinfo=LOCAL), 15)
     assert (local_due(case), case.deadline_provisional) == (dt.date(2027, 1, 11), True)
 
-    notice = HolidayNotice(notice_id="test-2027", year=2027, title="测试用2027年安排",
-                           published=dt.date(2026, 11, 20),
-                           holidays={dt.date(2027, 1, 1): "元旦"}, workdays={})
+    notice = HolidayNotice(
+        notice_id="test-2027",
+        year=2027,
+        title="测试用2027年安排",
+        published=dt.date(2026, 11, 20),
+        holidays={dt.date(2027, 1, 1): "元旦"},
+        workdays={},
+    )
     result = apply_notice(session=session, notice=notice)
     assert result["added"] is True and result["deadlines_moved"] >= 1
     session.refresh(case)
     assert (local_due(case), case.deadline_provisional) == (dt.date(2027, 1, 12), False)
-    audit = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id,
-                                                    CaseEvent.kind == "deadline_recomputed")).all()
+    audit = session.scalars(
+        select(CaseEvent).where(
+            CaseEvent.case_id == case.id, CaseEvent.kind == "deadline_recomputed"
+        )
+    ).all()
     assert audit[-1].payload["notice_id"] == "test-2027"
     assert audit[-1].payload["old_due"].startswith("2027-01-11")
     session.delete(session.get(NoticeRow, "test-2027"))
@@ -69,4 +89,7 @@ def test_deadline_past_known_years_is_provisional_then_recomputed_when_year_load
 def test_loading_the_same_notice_twice_changes_nothing(session) -> None:  # noqa: ANN001
     notice = load_pack("nanshan").notices[-1]
     assert apply_notice(session=session, notice=notice) == {
-        "notice_id": notice.notice_id, "added": False, "deadlines_moved": 0}
+        "notice_id": notice.notice_id,
+        "added": False,
+        "deadlines_moved": 0,
+    }

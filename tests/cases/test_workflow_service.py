@@ -24,7 +24,9 @@ T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai
 
 
 def units(session) -> list[str]:  # noqa: ANN001
-    return list(session.scalars(select(Unit.code).where(Unit.kind == "department").order_by(Unit.code)))
+    return list(
+        session.scalars(select(Unit.code).where(Unit.kind == "department").order_by(Unit.code))
+    )
 
 
 def handler(code: str) -> Actor:
@@ -32,15 +34,29 @@ def handler(code: str) -> Actor:
 
 
 def new_case(session, **fields):  # noqa: ANN001, ANN003, ANN201
-    category = session.scalar(select(Category.code).where(Category.level == 3).order_by(Category.code))
-    data = CaseCreate(text=fields.pop("text", REQUEST), category_code=category,
-                      reporter_name="陈先生", reporter_phone="13800138000", received_at=T0, **fields)
+    category = session.scalar(
+        select(Category.code).where(Category.level == 3).order_by(Category.code)
+    )
+    data = CaseCreate(
+        text=fields.pop("text", REQUEST),
+        category_code=category,
+        reporter_name="陈先生",
+        reporter_phone="13800138000",
+        received_at=T0,
+        **fields,
+    )
     return service.create(session=session, data=data, channel="hotline", now=T0)
 
 
 def act(session, case, action, actor, after, **fields):  # noqa: ANN001, ANN003, ANN201
-    return perform(session=session, case=case, action=action, actor=actor,
-                   data=ActionIn(version=case.version, **fields), now=T0 + dt.timedelta(hours=after))
+    return perform(
+        session=session,
+        case=case,
+        action=action,
+        actor=actor,
+        data=ActionIn(version=case.version, **fields),
+        now=T0 + dt.timedelta(hours=after),
+    )
 
 
 def test_case_walks_the_main_path_to_closed(session) -> None:  # noqa: ANN001
@@ -59,7 +75,7 @@ def test_case_walks_the_main_path_to_closed(session) -> None:  # noqa: ANN001
     assert kinds == ["create", "dispatch", "accept", "start", "reply", "review", "return_visit"]
 
 
-def test_action_not_allowed_in_state_names_state_and_allowed_actions(session) -> None:  # noqa: ANN001
+def test_action_not_allowed_in_state_names_state_and_allowed_actions(session) -> None:
     case = new_case(session)
     with pytest.raises(InvalidTransition) as caught:
         act(session, case, "reply", DISPATCHER, 1, text="x")
@@ -72,8 +88,14 @@ def test_stale_version_is_refused(session) -> None:  # noqa: ANN001
     stale = case.version
     act(session, case, "dispatch", DISPATCHER, 1, unit_code=units(session)[0])
     with pytest.raises(StaleVersion):
-        perform(session=session, case=case, action="supervise", actor=LEADER,
-                data=ActionIn(version=stale, text="加快"), now=T0)
+        perform(
+            session=session,
+            case=case,
+            action="supervise",
+            actor=LEADER,
+            data=ActionIn(version=stale, text="加快"),
+            now=T0,
+        )
 
 
 def test_handler_of_another_unit_cannot_accept(session) -> None:  # noqa: ANN001
@@ -109,7 +131,7 @@ def test_whistle_blocks_reply_until_every_called_unit_reports(session) -> None: 
     assert case.status == states.REPLIED
 
 
-def test_two_dissatisfied_visits_reopen_twice_and_put_case_under_supervision(session) -> None:  # noqa: ANN001
+def test_two_dissatisfied_visits_reopen_twice_and_put_case_under_supervision(session) -> None:
     case = new_case(session)
     unit = units(session)[0]
     act(session, case, "dispatch", DISPATCHER, 1, unit_code=unit)
@@ -136,7 +158,7 @@ def test_review_can_send_reply_back_with_reasons(session) -> None:  # noqa: ANN0
     assert event.payload["reasons"] == "未说明处理依据"
 
 
-def test_approved_extension_moves_completion_deadline_by_working_days(session) -> None:  # noqa: ANN001
+def test_approved_extension_moves_completion_deadline_by_working_days(session) -> None:
     case = new_case(session)
     unit = units(session)[0]
     act(session, case, "dispatch", DISPATCHER, 1, unit_code=unit)
@@ -172,7 +194,7 @@ def test_case_number_has_prefix_local_date_and_sequence(session) -> None:  # noq
     assert int(second.number[-6:]) == int(first.number[-6:]) + 1
 
 
-def test_reply_failing_the_audit_goes_back_to_the_unit_with_reasons(session) -> None:  # noqa: ANN001
+def test_reply_failing_the_audit_goes_back_to_the_unit_with_reasons(session) -> None:
     case = new_case(session)
     unit = units(session)[0]
     act(session, case, "dispatch", DISPATCHER, 1, unit_code=unit)

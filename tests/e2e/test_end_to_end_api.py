@@ -24,20 +24,22 @@ TEXT = f"{ADDRESS}楼下烧烤店油烟太大，每天开到凌晨2点"
 
 
 def submit(server: str, phone: str) -> dict:
-    answer = httpx.post(f"{server}/api/public/requests",
-                        data={"text": TEXT, "address": ADDRESS, "phone": phone})
+    answer = httpx.post(
+        f"{server}/api/public/requests", data={"text": TEXT, "address": ADDRESS, "phone": phone}
+    )
     assert answer.status_code == 201, answer.text
     return answer.json()
 
 
 def act(client: httpx.Client, case: dict, action: str, **fields: object) -> dict:
-    answer = client.post(f"/api/cases/{case['number']}/actions/{action}",
-                         json={"version": case["version"], **fields})
+    answer = client.post(
+        f"/api/cases/{case['number']}/actions/{action}", json={"version": case["version"], **fields}
+    )
     assert answer.status_code == 200, answer.text
     return answer.json()
 
 
-def test_one_request_from_submission_to_alert_and_dashboard(server: str, login) -> None:  # noqa: ANN001
+def test_one_request_from_submission_to_alert_and_dashboard(server: str, login) -> None:
     dispatcher, handler, leader = login("t_dispatcher"), login("t_handler"), login("t_leader")
     submitted = submit(server, "13912340001")
     case = dispatcher.get(f"/api/cases/{submitted['number']}").json()
@@ -55,8 +57,10 @@ def test_one_request_from_submission_to_alert_and_dashboard(server: str, login) 
     assert case["status"] == "replied"
     case = act(dispatcher, case, "review", passed=True)
 
-    rated = httpx.post(f"{server}/api/public/requests/{submitted['token']}/rating",
-                       json={"satisfaction": "dissatisfied"})
+    rated = httpx.post(
+        f"{server}/api/public/requests/{submitted['token']}/rating",
+        json={"satisfaction": "dissatisfied"},
+    )
     assert rated.status_code == 200, rated.text
     case = dispatcher.get(f"/api/cases/{submitted['number']}").json()
     assert (case["status"], case["lead_unit"], case["reopen_count"]) == ("dispatched", unit, 1)
@@ -66,8 +70,9 @@ def test_one_request_from_submission_to_alert_and_dashboard(server: str, login) 
     items = alerts["items"]
     ours = [a for a in items if set(others) & set(a["evidence"].get("case_ids", []))]
     assert len(ours) == 1
-    acknowledged = dispatcher.post(f"/api/risk/alerts/{ours[0]['id']}/actions/acknowledge",
-                                   json={"note": "已派员核查"})
+    acknowledged = dispatcher.post(
+        f"/api/risk/alerts/{ours[0]['id']}/actions/acknowledge", json={"note": "已派员核查"}
+    )
     assert acknowledged.status_code == 200, acknowledged.text
     alert = acknowledged.json()
     detected = dt.datetime.fromisoformat(alert["detected_at"])

@@ -14,7 +14,7 @@ def test_new_case_carries_facts_with_code_point_spans(login) -> None:  # noqa: A
     case = login("t_dispatcher").post("/api/cases", json={"text": TRAP}).json()
     facts = case["suggestions"]["facts"]
     address = next(f for f in facts if f["kind"] == "address")
-    assert TRAP[address["start"]:address["end"]].replace("\u200b", "") == "南山区桂庙路XX号"
+    assert TRAP[address["start"] : address["end"]].replace("\u200b", "") == "南山区桂庙路XX号"
     assert any(f["kind"] == "time" and "凌晨2点" in f["display"] for f in facts)
     assert case["suggestions"]["offsets"].startswith("unicode code points")
 
@@ -31,9 +31,13 @@ def test_gas_smell_raises_priority_and_explains_why(login) -> None:  # noqa: ANN
 def test_dispatcher_category_decision_is_recorded(login) -> None:  # noqa: ANN001
     client = login("t_dispatcher")
     case = client.post("/api/cases", json={"text": "小区路灯坏了一个月没人修"}).json()
-    leaf = next(c["code"] for c in client.get("/api/jurisdiction/categories").json() if c["level"] == 3)
-    answer = client.put(f"/api/cases/{case['number']}/category",
-                        json={"version": case["version"], "category_code": leaf})
+    leaf = next(
+        c["code"] for c in client.get("/api/jurisdiction/categories").json() if c["level"] == 3
+    )
+    answer = client.put(
+        f"/api/cases/{case['number']}/category",
+        json={"version": case["version"], "category_code": leaf},
+    )
     assert answer.status_code == 200 and answer.json()["category_code"] == leaf
     events = client.get(f"/api/cases/{case['number']}/timeline").json()
     decision = next(e for e in events if e["kind"] == "categorised")
@@ -43,12 +47,14 @@ def test_dispatcher_category_decision_is_recorded(login) -> None:  # noqa: ANN00
 def test_unknown_category_code_is_refused_with_field(login) -> None:  # noqa: ANN001
     client = login("t_dispatcher")
     case = client.post("/api/cases", json={"text": "测试诉求内容"}).json()
-    answer = client.put(f"/api/cases/{case['number']}/category",
-                        json={"version": case["version"], "category_code": "99"})
+    answer = client.put(
+        f"/api/cases/{case['number']}/category",
+        json={"version": case["version"], "category_code": "99"},
+    )
     assert answer.status_code == 422 and answer.json()["error"]["field"] == "category_code"
 
 
-def test_console_highlights_exactly_the_address_after_two_emoji(login, server, chromium) -> None:  # noqa: ANN001
+def test_console_highlights_exactly_the_address_after_two_emoji(login, server, chromium) -> None:
     case = login("t_dispatcher").post("/api/cases", json={"text": TRAP}).json()
     page = chromium.new_page()
     page.goto(f"{server}/console/login")

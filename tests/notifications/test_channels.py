@@ -100,19 +100,28 @@ def test_sms_failure_is_recorded_and_retried_until_sent(clean_outbox) -> None:  
     stub = StubHTTP([(500, {}), (200, {"code": 0})])
     settings = Settings(sms_gateway_url=stub.url, sms_gateway_key="k-123")
     try:
-        message = notifications.queue_outbound(session=session, settings=settings, channel="sms",
-                                               kind="receipt", text="已受理", target="13800138000")
+        message = notifications.queue_outbound(
+            session=session,
+            settings=settings,
+            channel="sms",
+            kind="receipt",
+            text="已受理",
+            target="13800138000",
+        )
         session.flush()
         now = dt.datetime.now(dt.UTC)
         first = notifications.deliver_pending(session=session, settings=settings, now=now)
         assert first == {"sent": 0, "failed": 0, "retrying": 1}
         assert message.attempts == 1 and "HTTP 500" in message.last_error
         assert message.next_attempt_at > now
-        later = notifications.deliver_pending(session=session, settings=settings,
-                                              now=now + dt.timedelta(minutes=2))
+        later = notifications.deliver_pending(
+            session=session, settings=settings, now=now + dt.timedelta(minutes=2)
+        )
         assert later["sent"] == 1 and message.status == "sent"
         headers, body = stub.bodies[-1]
-        assert body == {"phone": "13800138000", "text": "已受理"} and headers["X-Api-Key"] == "k-123"
+        assert (
+            body == {"phone": "13800138000", "text": "已受理"} and headers["X-Api-Key"] == "k-123"
+        )
     finally:
         stub.close()
 
@@ -123,13 +132,16 @@ def test_group_robot_errcode_is_a_failure(clean_outbox, channel: str) -> None:  
     stub = StubHTTP([(200, {"errcode": 93000, "errmsg": "invalid webhook"}), (200, {"errcode": 0})])
     settings = Settings(**{f"{channel}_webhook_url": stub.url})
     try:
-        message = notifications.queue_outbound(session=session, settings=settings, channel=channel,
-                                               kind="new_case", text="新工单")
+        message = notifications.queue_outbound(
+            session=session, settings=settings, channel=channel, kind="new_case", text="新工单"
+        )
         session.flush()
         now = dt.datetime.now(dt.UTC)
         notifications.deliver_pending(session=session, settings=settings, now=now)
         assert message.status == "pending" and "93000" in message.last_error
-        notifications.deliver_pending(session=session, settings=settings, now=now + dt.timedelta(hours=1))
+        notifications.deliver_pending(
+            session=session, settings=settings, now=now + dt.timedelta(hours=1)
+        )
         assert message.status == "sent"
         assert stub.bodies[0][1] == {"msgtype": "text", "text": {"content": "新工单"}}
     finally:
@@ -141,8 +153,14 @@ def test_email_is_delivered_over_smtp(clean_outbox) -> None:  # noqa: ANN001
     smtp = StubSMTP()
     settings = Settings(smtp_host="127.0.0.1", smtp_port=smtp.server_address[1])
     try:
-        notifications.queue_outbound(session=session, settings=settings, channel="email",
-                                     kind="supervision", text="督办通知", target="lead@example.org")
+        notifications.queue_outbound(
+            session=session,
+            settings=settings,
+            channel="email",
+            kind="supervision",
+            text="督办通知",
+            target="lead@example.org",
+        )
         session.flush()
         counts = notifications.deliver_pending(session=session, settings=settings)
         assert counts["sent"] == 1 and "lead@example.org" in smtp.messages[0]
@@ -152,25 +170,50 @@ def test_email_is_delivered_over_smtp(clean_outbox) -> None:  # noqa: ANN001
 
 
 def test_unconfigured_channel_queues_nothing(clean_outbox) -> None:  # noqa: ANN001
-    assert notifications.queue_outbound(session=clean_outbox, settings=Settings(), channel="sms",
-                                        kind="receipt", text="x", target="13800138000") is None
+    assert (
+        notifications.queue_outbound(
+            session=clean_outbox,
+            settings=Settings(),
+            channel="sms",
+            kind="receipt",
+            text="x",
+            target="13800138000",
+        )
+        is None
+    )
 
 
 def test_dispatch_puts_a_message_in_the_unit_inbox(session) -> None:  # noqa: ANN001
     handler = session.scalar(select(User).where(User.username == "t_handler"))
     case = service.create(session=session, data=CaseCreate(text="井盖缺失"), channel="hotline")
-    perform(session=session, case=case, action="dispatch",
-            actor=Actor(id=None, name="派单员", role="dispatcher"),
-            data=ActionIn(version=case.version, unit_code=handler.unit_code))
-    inbox = session.scalars(select(InboxMessage).where(InboxMessage.user_id == handler.id,
-                                                       InboxMessage.case_number == case.number)).all()
+    perform(
+        session=session,
+        case=case,
+        action="dispatch",
+        actor=Actor(id=None, name="派单员", role="dispatcher"),
+        data=ActionIn(version=case.version, unit_code=handler.unit_code),
+    )
+    inbox = session.scalars(
+        select(InboxMessage).where(
+            InboxMessage.user_id == handler.id, InboxMessage.case_number == case.number
+        )
+    ).all()
     assert [m.kind for m in inbox] == ["new_case"]
 
 
 def test_imported_history_raises_no_notifications(session) -> None:  # noqa: ANN001
     handler = session.scalar(select(User).where(User.username == "t_handler"))
-    case = service.create(session=session, data=CaseCreate(text="历史工单"), channel="import", live=False)
-    perform(session=session, case=case, action="dispatch",
-            actor=Actor(id=None, name="导入", role="admin"),
-            data=ActionIn(version=case.version, unit_code=handler.unit_code), live=False)
-    assert not session.scalars(select(InboxMessage).where(InboxMessage.case_number == case.number)).all()
+    case = service.create(
+        session=session, data=CaseCreate(text="历史工单"), channel="import", live=False
+    )
+    perform(
+        session=session,
+        case=case,
+        action="dispatch",
+        actor=Actor(id=None, name="导入", role="admin"),
+        data=ActionIn(version=case.version, unit_code=handler.unit_code),
+        live=False,
+    )
+    assert not session.scalars(
+        select(InboxMessage).where(InboxMessage.case_number == case.number)
+    ).all()

@@ -44,9 +44,13 @@ def create(
     if role == "handler" and not unit_code:
         problems.append({"field": "unit_code", "value": None, "fix": "a handler needs a unit"})
     if unit_code and session.get(Unit, unit_code) is None:
-        problems.append({"field": "unit_code", "value": unit_code, "fix": "use a unit code of the pack"})
+        problems.append(
+            {"field": "unit_code", "value": unit_code, "fix": "use a unit code of the pack"}
+        )
     if role == "grid_worker" and not region_code:
-        problems.append({"field": "region_code", "value": None, "fix": "a grid worker needs a grid"})
+        problems.append(
+            {"field": "region_code", "value": None, "fix": "a grid worker needs a grid"}
+        )
     if region_code and session.get(Region, region_code) is None:
         problems.append(
             {"field": "region_code", "value": region_code, "fix": "use a region code of the pack"}

@@ -19,9 +19,9 @@ request (replies often answer without repeating the title's place names).
 
 Findings: ``quote_only`` (major) when the reply's content is mostly the request's own
 words; ``main_ask_unanswered`` (major, 答非所问) when the answer shares (almost) nothing
-with the main ask or the request, ``main_ask_unclear`` (minor) when it shares a little; ``points_skipped`` (major, 避重就轻) when
-two thirds of three or more further asks are left out; ``point_skipped`` (minor) for a
-single further ask left out. Spans index the request or title (``target``).
+with the main ask or the request, ``main_ask_unclear`` (minor) when it shares a little;
+``points_skipped`` (major, 避重就轻) when two thirds of three or more further asks are
+left out; ``point_skipped`` (minor) for a single further ask left out. Spans index the request or title (``target``).
 """
 
 from __future__ import annotations
@@ -43,8 +43,12 @@ _ASK_MARKER = re.compile(
 _RHETORICAL = re.compile(r"难道|岂|凭什么|还有没有|谁来|何在")
 _NUMBERED = re.compile(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2}|[①-⑩])\s*[、.．)）:：]")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]*[A-Za-z0-9]")
-_FUNCTION_CHARS = frozenset("的了是在我你他她它们这那有和与及就都也还又很太等被把对为吗呢吧啊么着过个一不没人会要能说到去来上下中其此该")
-_OUT_OF_SCOPE = re.compile(r"不属于.{0,14}(?:范围|职责|职能|管辖|业务)|没有管辖权|无权|不归.{0,8}管")
+_FUNCTION_CHARS = frozenset(
+    "的了是在我你他她它们这那有和与及就都也还又很太等被把对为吗呢吧啊么着过个一不没人会要能说到去来上下中其此该"
+)
+_OUT_OF_SCOPE = re.compile(
+    r"不属于.{0,14}(?:范围|职责|职能|管辖|业务)|没有管辖权|无权|不归.{0,8}管"
+)
 
 MAX_FURTHER_ASKS = 6
 MIN_KEYS = 2
@@ -86,8 +90,10 @@ def check_relevance(ctx: AuditContext) -> list[Finding]:
         return []
     answer = _answer_terms(ctx.answer_text)
     declining = bool(_OUT_OF_SCOPE.search(ctx.reply.text))
-    declines = declining or bool(ctx.phrases.search("declines", ctx.answer_text)) or bool(
-        ctx.phrases.search("referrals", ctx.answer_text)
+    declines = (
+        declining
+        or bool(ctx.phrases.search("declines", ctx.answer_text))
+        or bool(ctx.phrases.search("referrals", ctx.answer_text))
     )
     skipped = [a for a in asks if not _answered(a, answer, declining, declines)]
     weak = False
@@ -150,7 +156,8 @@ def key_terms(ctx: AuditContext, text: str) -> frozenset[str]:
     """The key terms of an ask (see the module docstring)."""
     generic = ctx.phrases.generic_bigrams
     grams = {
-        g for g in cjk_bigrams(text)
+        g
+        for g in cjk_bigrams(text)
         if g not in generic and not (g[0] in _FUNCTION_CHARS and g[1] in _FUNCTION_CHARS)
     }
     tokens = {t.lower() for t in _TOKEN.findall(text)}
@@ -206,8 +213,16 @@ def _findings_for(
     further = [a for a in asks if not a.main]
     further_skipped = [a for a in skipped if not a.main]
     if len(further) >= SKIPPED_MIN_ASKS and len(further_skipped) >= SKIPPED_SHARE * len(further):
-        findings.append(_skipped_finding(ctx, further_skipped[0], "points_skipped", MAJOR,
-                                         count=len(further_skipped), total=len(further)))
+        findings.append(
+            _skipped_finding(
+                ctx,
+                further_skipped[0],
+                "points_skipped",
+                MAJOR,
+                count=len(further_skipped),
+                total=len(further),
+            )
+        )
     else:
         findings.extend(_skipped_finding(ctx, a, "point_skipped", MINOR) for a in further_skipped)
     return findings

@@ -62,8 +62,9 @@ def compute(
 ) -> list[dict[str, Any]]:
     """One row of figures per group, for cases received in [start, end)."""
     if group_by not in GROUPS:
-        raise ValidationFailed(f"cannot group by {group_by!r}", field="group_by",
-                               value=group_by, allowed=list(GROUPS))
+        raise ValidationFailed(
+            f"cannot group by {group_by!r}", field="group_by", value=group_by, allowed=list(GROUPS)
+        )
     key = _group_column(session, group_by).label("key")
     closed = Case.status == states.CLOSED
     query = select(
@@ -105,7 +106,9 @@ def _figures(row: dict[str, Any]) -> dict[str, Any]:
         "satisfaction_rate": _rate(ints["satisfied"], rated_visits),
         "closure_rate": _rate(ints["closed"], ints["received"]),
         "reopen_rate": _rate(ints["reopened"], rated_visits),
-        "avg_handling_days": round(float(row["avg_days"]), 2) if row["avg_days"] is not None else None,
+        "avg_handling_days": round(float(row["avg_days"]), 2)
+        if row["avg_days"] is not None
+        else None,
     }
     return result
 
@@ -116,11 +119,17 @@ def rank_units(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:
         if row["key"] is None:
             continue
+
         def val(name: str) -> float:
             value = row[name]
             return 1.0 if value is None else float(value)
-        score = (20 * val("response_rate") + 30 * val("on_time_rate")
-                 + 40 * val("satisfaction_rate") + 10 * (1 - (row["reopen_rate"] or 0.0)))
+
+        score = (
+            20 * val("response_rate")
+            + 30 * val("on_time_rate")
+            + 40 * val("satisfaction_rate")
+            + 10 * (1 - (row["reopen_rate"] or 0.0))
+        )
         ranked.append({**row, "score": round(score, 2)})
     ranked.sort(key=lambda r: (-r["score"], r["key"]))
     for position, row in enumerate(ranked, start=1):

@@ -54,20 +54,30 @@ def next_number(*, session: Session, prefix: str, day: dt.date) -> str:
 def _check_codes(session: Session, data: CaseCreate) -> None:
     problems: list[dict[str, Any]] = []
     if data.category_code and session.get(Category, data.category_code) is None:
-        problems.append({
-            "field": "category_code", "value": data.category_code,
-            "fix": "choose a category code from /api/jurisdiction/categories",
-        })
+        problems.append(
+            {
+                "field": "category_code",
+                "value": data.category_code,
+                "fix": "choose a category code from /api/jurisdiction/categories",
+            }
+        )
     if data.region_code and session.get(Region, data.region_code) is None:
-        problems.append({
-            "field": "region_code", "value": data.region_code,
-            "fix": "choose a region code from /api/jurisdiction/regions",
-        })
+        problems.append(
+            {
+                "field": "region_code",
+                "value": data.region_code,
+                "fix": "choose a region code from /api/jurisdiction/regions",
+            }
+        )
     if problems:
         fields = ", ".join(p["field"] for p in problems)
-        raise ValidationFailed(f"unknown code in {fields}", errors=problems,
-                               field=problems[0]["field"], value=problems[0]["value"],
-                               fix=problems[0]["fix"])
+        raise ValidationFailed(
+            f"unknown code in {fields}",
+            errors=problems,
+            field=problems[0]["field"],
+            value=problems[0]["value"],
+            fix=problems[0]["fix"],
+        )
 
 
 def create(
@@ -83,25 +93,44 @@ def create(
 ) -> Case:
     """Create a case from any channel, write its first event and publish it."""
     if channel not in states.CHANNELS:
-        raise ValidationFailed(f"unknown channel {channel!r}", field="channel", value=channel,
-                               allowed=list(states.CHANNELS))
+        raise ValidationFailed(
+            f"unknown channel {channel!r}",
+            field="channel",
+            value=channel,
+            allowed=list(states.CHANNELS),
+        )
     _check_codes(session, data)
     now = now or dt.datetime.now(dt.UTC)
     received = data.received_at or now
     if received.tzinfo is None:
-        raise ValidationFailed("received_at has no time zone", field="received_at",
-                               value=str(received), fix="add +08:00 or Z")
+        raise ValidationFailed(
+            "received_at has no time zone",
+            field="received_at",
+            value=str(received),
+            fix="add +08:00 or Z",
+        )
     chain = jurisdiction.region_chain(session=session, code=data.region_code)
     title = (data.title or data.text.strip().splitlines()[0])[:60]
     case = Case(
         number=next_number(session=session, prefix=prefix, day=deadlines.local_date(received)),
-        channel=channel, source_id=data.source_id, title=title, text=data.text,
+        channel=channel,
+        source_id=data.source_id,
+        title=title,
+        text=data.text,
         reporter_name=None if data.anonymous else data.reporter_name,
         reporter_phone=None if data.anonymous else data.reporter_phone,
-        anonymous=data.anonymous, location_text=data.location_text, lat=data.lat, lon=data.lon,
-        street_code=chain.get("street"), community_code=chain.get("community"),
-        grid_code=chain.get("grid"), category_code=data.category_code, priority=data.priority,
-        status=states.RECEIVED, received_at=received, imported=not live,
+        anonymous=data.anonymous,
+        location_text=data.location_text,
+        lat=data.lat,
+        lon=data.lon,
+        street_code=chain.get("street"),
+        community_code=chain.get("community"),
+        grid_code=chain.get("grid"),
+        category_code=data.category_code,
+        priority=data.priority,
+        status=states.RECEIVED,
+        received_at=received,
+        imported=not live,
         received_on=deadlines.local_date(received),
         tracking_token=secrets.token_urlsafe(16) if channel in ("web", "qr", "open311") else None,
     )
@@ -110,8 +139,12 @@ def create(
     session.add(case)
     session.flush()
     event = CaseEvent(
-        case_id=case.id, kind="create", to_status=case.status, actor_id=actor.id,
-        actor_name=actor.name, at=received if not live else now,
+        case_id=case.id,
+        kind="create",
+        to_status=case.status,
+        actor_id=actor.id,
+        actor_name=actor.name,
+        at=received if not live else now,
         payload={"channel": channel, "source_id": data.source_id},
     )
     session.add(event)
@@ -125,17 +158,25 @@ def check_version(*, case: Case, version: int) -> None:
     from civicgrid.errors import StaleVersion
 
     if version != case.version:
-        raise StaleVersion(f"case {case.number} changed since you read it (your version "
-                           f"{version}, current {case.version})", field="version",
-                           value=version, fix="reload the case and try again")
+        raise StaleVersion(
+            f"case {case.number} changed since you read it (your version "
+            f"{version}, current {case.version})",
+            field="version",
+            value=version,
+            fix="reload the case and try again",
+        )
 
 
 def check_category(*, session: Session, code: str) -> Category:
     """The leaf category with this code, or ValidationFailed naming the field."""
     category = session.get(Category, code)
     if category is None or category.level != 3:
-        raise ValidationFailed(f"{code!r} is not a third-level category", field="category_code",
-                               value=code, fix="choose a code from /api/jurisdiction/categories")
+        raise ValidationFailed(
+            f"{code!r} is not a third-level category",
+            field="category_code",
+            value=code,
+            fix="choose a code from /api/jurisdiction/categories",
+        )
     return category
 
 
@@ -191,8 +232,9 @@ def get_visible(*, session: Session, number: str, actor: Actor) -> Case:
     """The case if it exists and the actor may see it; NotFound otherwise (no leak)."""
     case = get_by_number(session=session, number=number)
     if case is None or not can_see(case, actor):
-        raise NotFound(f"case {number} does not exist or is outside your scope",
-                       field="number", value=number)
+        raise NotFound(
+            f"case {number} does not exist or is outside your scope", field="number", value=number
+        )
     return case
 
 
@@ -217,8 +259,12 @@ def search(
         query = query.where(scope)
     if status:
         if status not in states.STATUS_LABELS:
-            raise ValidationFailed(f"unknown status {status!r}", field="status", value=status,
-                                   allowed=list(states.STATUS_LABELS))
+            raise ValidationFailed(
+                f"unknown status {status!r}",
+                field="status",
+                value=status,
+                allowed=list(states.STATUS_LABELS),
+            )
         query = query.where(Case.status == status)
     for column, value in ((Case.lead_unit, unit), (Case.street_code, street)):
         if value:
@@ -235,7 +281,9 @@ def search(
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(
         query.order_by(Case.received_at.desc(), Case.id.desc())
-        .limit(limit).offset(offset).options(selectinload(Case.participants))
+        .limit(limit)
+        .offset(offset)
+        .options(selectinload(Case.participants))
     )
     return total, list(rows)
 
@@ -261,8 +309,12 @@ def render(*, session: Session, case: Case, actor: Actor, names: tuple | None = 
     data["lead_unit_name"] = units.get(case.lead_unit or "")
     data["participants"] = [
         {
-            "unit_code": p.unit_code, "unit_name": units.get(p.unit_code), "role": p.role,
-            "called_at": p.called_at, "due_at": p.due_at, "reported_at": p.reported_at,
+            "unit_code": p.unit_code,
+            "unit_name": units.get(p.unit_code),
+            "role": p.role,
+            "called_at": p.called_at,
+            "due_at": p.due_at,
+            "reported_at": p.reported_at,
             "report": p.report,
         }
         for p in case.participants
@@ -278,14 +330,24 @@ def render_many(*, session: Session, cases: list[Case], actor: Actor) -> list[di
 
 def timeline(*, session: Session, case: Case) -> list[CaseEvent]:
     """The case's events in the order they happened."""
-    return list(session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.at, CaseEvent.id)
-    ))
+    return list(
+        session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id)
+            .order_by(CaseEvent.at, CaseEvent.id)
+        )
+    )
 
 
 def record_event(
-    *, session: Session, case: Case, kind: str, actor: Actor = SYSTEM,
-    payload: dict | None = None, dedup_key: str | None = None, at: dt.datetime | None = None,
+    *,
+    session: Session,
+    case: Case,
+    kind: str,
+    actor: Actor = SYSTEM,
+    payload: dict | None = None,
+    dedup_key: str | None = None,
+    at: dt.datetime | None = None,
 ) -> CaseEvent | None:
     """Append a non-transition event; with ``dedup_key`` a repeat is ignored (None)."""
     if dedup_key and session.scalar(
@@ -293,9 +355,16 @@ def record_event(
     ):
         return None
     event = CaseEvent(
-        case_id=case.id, kind=kind, from_status=case.status, to_status=case.status,
-        actor_id=actor.id, actor_name=actor.name, unit_code=actor.unit_code,
-        at=at or dt.datetime.now(dt.UTC), payload=payload or {}, dedup_key=dedup_key,
+        case_id=case.id,
+        kind=kind,
+        from_status=case.status,
+        to_status=case.status,
+        actor_id=actor.id,
+        actor_name=actor.name,
+        unit_code=actor.unit_code,
+        at=at or dt.datetime.now(dt.UTC),
+        payload=payload or {},
+        dedup_key=dedup_key,
     )
     session.add(event)
     session.flush()
@@ -305,16 +374,22 @@ def record_event(
 def mark_overdue(*, session: Session, now: dt.datetime | None = None) -> list[Case]:
     """Flag open cases past their completion deadline; each gets one 'overdue' event."""
     now = now or dt.datetime.now(dt.UTC)
-    rows = list(session.scalars(
-        select(Case).where(
-            Case.status.in_(states.OPEN_STATUSES - {states.RECEIVED, states.RETURNED}),
-            Case.completion_due < now, Case.overdue.is_(False), Case.imported.is_(False),
+    rows = list(
+        session.scalars(
+            select(Case).where(
+                Case.status.in_(states.OPEN_STATUSES - {states.RECEIVED, states.RETURNED}),
+                Case.completion_due < now,
+                Case.overdue.is_(False),
+                Case.imported.is_(False),
+            )
         )
-    ))
+    )
     for case in rows:
         case.overdue = True
         event = record_event(
-            session=session, case=case, kind="overdue",
+            session=session,
+            case=case,
+            kind="overdue",
             payload={"completion_due": case.completion_due.isoformat()},
             dedup_key=f"overdue:{case.completion_due.isoformat()}",
         )
@@ -326,17 +401,22 @@ def mark_overdue(*, session: Session, now: dt.datetime | None = None) -> list[Ca
 def due_soon(*, session: Session, now: dt.datetime, within: dt.timedelta) -> list[Case]:
     """Open cases whose completion deadline falls within ``within`` from now; each gets one
     'deadline_near' event per deadline."""
-    rows = list(session.scalars(
-        select(Case).where(
-            Case.status.in_(states.OPEN_STATUSES - {states.RECEIVED, states.RETURNED}),
-            Case.completion_due >= now, Case.completion_due < now + within,
-            Case.imported.is_(False),
+    rows = list(
+        session.scalars(
+            select(Case).where(
+                Case.status.in_(states.OPEN_STATUSES - {states.RECEIVED, states.RETURNED}),
+                Case.completion_due >= now,
+                Case.completion_due < now + within,
+                Case.imported.is_(False),
+            )
         )
-    ))
+    )
     fresh = []
     for case in rows:
         event = record_event(
-            session=session, case=case, kind="deadline_near",
+            session=session,
+            case=case,
+            kind="deadline_near",
             payload={"completion_due": case.completion_due.isoformat()},
             dedup_key=f"near:{case.completion_due.isoformat()}",
         )
@@ -357,7 +437,8 @@ def recompute_deadlines(*, session: Session, notice_id: str, now: dt.datetime | 
     )
     for case in session.scalars(query):
         new, provisional = deadlines.completion_due(
-            calendar, clock_started_at=case.clock_started_at,
+            calendar,
+            clock_started_at=case.clock_started_at,
             days=(case.limit_days or 0) + (case.extended_days or 0),
         )
         if new == case.completion_due and provisional == case.deadline_provisional:
@@ -366,9 +447,15 @@ def recompute_deadlines(*, session: Session, notice_id: str, now: dt.datetime | 
         case.completion_due, case.deadline_provisional = new, provisional
         case.overdue = now > new
         record_event(
-            session=session, case=case, kind="deadline_recomputed",
-            payload={"old_due": old.isoformat() if old else None, "new_due": new.isoformat(),
-                     "notice_id": notice_id, "provisional": provisional},
+            session=session,
+            case=case,
+            kind="deadline_recomputed",
+            payload={
+                "old_due": old.isoformat() if old else None,
+                "new_due": new.isoformat(),
+                "notice_id": notice_id,
+                "provisional": provisional,
+            },
         )
         moved += 1
     return moved
@@ -378,7 +465,9 @@ def queue_source_value(*, session: Session, kind: str, raw_value: str) -> None:
     """Remember a source category or unit the pack does not know, for a person to map."""
     raw_value = raw_value.strip()[:200]
     row = session.scalar(
-        select(SourceMapping).where(SourceMapping.kind == kind, SourceMapping.raw_value == raw_value)
+        select(SourceMapping).where(
+            SourceMapping.kind == kind, SourceMapping.raw_value == raw_value
+        )
     )
     if row is None:
         session.add(SourceMapping(kind=kind, raw_value=raw_value, seen=1))

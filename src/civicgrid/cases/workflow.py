@@ -114,8 +114,9 @@ def _unit(step: Step, code: str | None, field_name: str) -> str:
 
 def _require_text(value: str | None, field_name: str, what: str) -> str:
     if not value or not value.strip():
-        raise ValidationFailed(f"{what} is required", field=field_name, value=value,
-                               fix=f"write the {what}")
+        raise ValidationFailed(
+            f"{what} is required", field=field_name, value=value, fix=f"write the {what}"
+        )
     return value.strip()
 
 
@@ -155,8 +156,12 @@ def reassign(step: Step) -> str:
     """改派: send the case to another unit after a return or a wrong dispatch."""
     new_unit = _unit(step, step.data.unit_code, "unit_code")
     if new_unit == step.case.lead_unit and step.case.status == states.DISPATCHED:
-        raise ValidationFailed("the case is already with this unit", field="unit_code",
-                               value=new_unit, fix="choose another unit")
+        raise ValidationFailed(
+            "the case is already with this unit",
+            field="unit_code",
+            value=new_unit,
+            fix="choose another unit",
+        )
     step.payload.update(old_unit=step.case.lead_unit, unit_code=new_unit, reason=step.data.reason)
     step.case.lead_unit = new_unit
     step.case.dispatched_at = step.now
@@ -188,8 +193,9 @@ def start(step: Step) -> str:
 
 def reply(step: Step) -> str:
     """答复: the unit's reply to the citizen, held for review."""
-    pending = [p.unit_code for p in step.case.participants
-               if p.role == "whistle" and p.reported_at is None]
+    pending = [
+        p.unit_code for p in step.case.participants if p.role == "whistle" and p.reported_at is None
+    ]
     if pending:
         raise Conflict(
             "吹哨报到 is not complete: these units have not reported in",
@@ -203,8 +209,12 @@ def reply(step: Step) -> str:
     if not step.live:  # imported history is not audited
         return states.REPLIED
     verdict = _audit_reply(step)
-    step.payload["audit"] = {"verdict": verdict["verdict"], "score": verdict["score"],
-                             "reasons": verdict["reasons"], "faults": verdict["faults"]}
+    step.payload["audit"] = {
+        "verdict": verdict["verdict"],
+        "score": verdict["score"],
+        "reasons": verdict["reasons"],
+        "faults": verdict["faults"],
+    }
     if verdict["verdict"] == "return":
         step.payload["audit_returned"] = True
         return states.IN_PROGRESS
@@ -216,9 +226,15 @@ def _audit_reply(step: Step) -> dict:
     from civicgrid.audit import audit
 
     case = step.case
-    verdict = audit(case.text, case.reply, title=case.title, received_at=case.received_at,
-                    replied_at=step.now, deadline=case.completion_due,
-                    reporter={"name": case.reporter_name, "phone": case.reporter_phone})
+    verdict = audit(
+        case.text,
+        case.reply,
+        title=case.title,
+        received_at=case.received_at,
+        replied_at=step.now,
+        deadline=case.completion_due,
+        reporter={"name": case.reporter_name, "phone": case.reporter_phone},
+    )
     case.reply_audit = verdict.to_dict()
     return case.reply_audit
 
@@ -227,16 +243,20 @@ def override_audit(step: Step) -> str:
     """审核改判: a dispatcher sends a reply the audit returned on to review anyway."""
     step.payload["reason"] = _require_text(step.data.reason, "reason", "reason for the override")
     step.payload["audit_verdict"] = (step.case.reply_audit or {}).get("verdict")
-    step.case.reply_audit = {**(step.case.reply_audit or {}), "overridden_by": step.actor.name,
-                             "override_reason": step.payload["reason"]}
+    step.case.reply_audit = {
+        **(step.case.reply_audit or {}),
+        "overridden_by": step.actor.name,
+        "override_reason": step.payload["reason"],
+    }
     return states.REPLIED
 
 
 def review(step: Step) -> str:
     """审核: pass the reply on to the return visit, or send it back with reasons."""
     if step.data.passed is None:
-        raise ValidationFailed("say whether the reply passes", field="passed", value=None,
-                               allowed=[True, False])
+        raise ValidationFailed(
+            "say whether the reply passes", field="passed", value=None, allowed=[True, False]
+        )
     step.payload["passed"] = step.data.passed
     if step.data.passed:
         return states.REVIEWED
@@ -249,8 +269,12 @@ def return_visit(step: Step) -> str:
     case = step.case
     rating = step.data.satisfaction
     if rating is None:
-        raise ValidationFailed("the citizen's rating is required", field="satisfaction",
-                               value=None, allowed=["satisfied", "basic", "dissatisfied"])
+        raise ValidationFailed(
+            "the citizen's rating is required",
+            field="satisfaction",
+            value=None,
+            allowed=["satisfied", "basic", "dissatisfied"],
+        )
     case.satisfaction = rating
     step.payload["satisfaction"] = rating
     if rating != "dissatisfied":
@@ -290,7 +314,9 @@ def _close(step: Step, resolution: str) -> None:
 
 def close(step: Step) -> str:
     """办结 without a return visit (anonymous reporter, or unreachable after tries)."""
-    step.payload["note"] = _require_text(step.data.reason, "reason", "reason for closing without visit")
+    step.payload["note"] = _require_text(
+        step.data.reason, "reason", "reason for closing without visit"
+    )
     _close(step, step.data.resolution or "resolved")
     return states.CLOSED
 
@@ -298,14 +324,21 @@ def close(step: Step) -> str:
 def request_extension(step: Step) -> None:
     """延期申请: the unit asks for more working days, with a reason."""
     if step.case.pending_extension:
-        raise Conflict("an extension request is already waiting for a decision",
-                       field="pending_extension", value=step.case.pending_extension)
+        raise Conflict(
+            "an extension request is already waiting for a decision",
+            field="pending_extension",
+            value=step.case.pending_extension,
+        )
     if not step.data.days:
-        raise ValidationFailed("how many working days?", field="days", value=None,
-                               fix="give days between 1 and 60")
+        raise ValidationFailed(
+            "how many working days?", field="days", value=None, fix="give days between 1 and 60"
+        )
     reason = _require_text(step.data.reason, "reason", "extension reason")
-    step.case.pending_extension = {"days": step.data.days, "reason": reason,
-                                   "requested_at": step.now.isoformat()}
+    step.case.pending_extension = {
+        "days": step.data.days,
+        "reason": reason,
+        "requested_at": step.now.isoformat(),
+    }
     step.payload.update(days=step.data.days, reason=reason)
 
 
@@ -313,18 +346,21 @@ def decide_extension(step: Step) -> None:
     """延期审批: approve (the deadline moves) or refuse a pending request."""
     pending = step.case.pending_extension
     if not pending:
-        raise Conflict("there is no extension request to decide", field="pending_extension",
-                       value=None)
+        raise Conflict(
+            "there is no extension request to decide", field="pending_extension", value=None
+        )
     if step.data.approve is None:
-        raise ValidationFailed("approve or refuse?", field="approve", value=None,
-                               allowed=[True, False])
+        raise ValidationFailed(
+            "approve or refuse?", field="approve", value=None, allowed=[True, False]
+        )
     step.payload.update(approve=step.data.approve, days=pending["days"], reason=step.data.reason)
     case = step.case
     if step.data.approve and case.completion_due is not None and case.clock_started_at:
         old = case.completion_due
         case.extended_days = (case.extended_days or 0) + int(pending["days"])
         new, provisional = deadlines.completion_due(
-            step.calendar, clock_started_at=case.clock_started_at,
+            step.calendar,
+            clock_started_at=case.clock_started_at,
             days=(case.limit_days or 0) + case.extended_days,
         )
         step.case.completion_due = new
@@ -338,8 +374,12 @@ def whistle(step: Step) -> None:
     """吹哨: call several departments; each must report in within ``hours`` working hours."""
     codes = step.data.unit_codes or []
     if not codes:
-        raise ValidationFailed("name the units to call", field="unit_codes", value=codes,
-                               fix="give one or more unit codes")
+        raise ValidationFailed(
+            "name the units to call",
+            field="unit_codes",
+            value=codes,
+            fix="give one or more unit codes",
+        )
     hours = step.data.hours or 24
     due = step.calendar.add_working_hours(step.now, hours)
     called = {p.unit_code for p in step.case.participants if p.role == "whistle"}
@@ -356,12 +396,16 @@ def report_in(step: Step) -> None:
     """报到: a called unit reports what it found and did."""
     part = _own_participation(step.case, step.actor)
     if part is None:
-        raise PermissionDenied("your unit was not called to this case", field="unit_code",
-                               value=step.actor.unit_code)
+        raise PermissionDenied(
+            "your unit was not called to this case", field="unit_code", value=step.actor.unit_code
+        )
     part.reported_at = step.now
     part.report = _require_text(step.data.text, "text", "report")
-    step.payload.update(unit_code=part.unit_code, report=part.report,
-                        on_time=part.due_at is None or step.now <= part.due_at)
+    step.payload.update(
+        unit_code=part.unit_code,
+        report=part.report,
+        on_time=part.due_at is None or step.now <= part.due_at,
+    )
 
 
 def supervise(step: Step) -> None:
@@ -370,8 +414,12 @@ def supervise(step: Step) -> None:
     days = step.data.days or 3
     due = step.calendar.add_working_days(deadlines.local_date(step.now), days)
     step.case.supervised = True
-    step.case.supervision = {"by": step.actor.name, "instruction": instruction,
-                             "at": step.now.isoformat(), "due": due.date.isoformat()}
+    step.case.supervision = {
+        "by": step.actor.name,
+        "instruction": instruction,
+        "at": step.now.isoformat(),
+        "due": due.date.isoformat(),
+    }
     step.payload.update(step.case.supervision)
 
 
@@ -382,50 +430,147 @@ def merge(step: Step) -> str:
     if target is None:
         raise NotFound(f"case {number} does not exist", field="into_number", value=number)
     if target.id == step.case.id or target.status == states.MERGED:
-        raise ValidationFailed("a case cannot be merged into itself or a merged case",
-                               field="into_number", value=number)
+        raise ValidationFailed(
+            "a case cannot be merged into itself or a merged case",
+            field="into_number",
+            value=number,
+        )
     step.case.duplicate_of_id = target.id
     step.payload["into"] = number
     return states.MERGED
 
 
 _S = states
-TRANSITIONS: dict[str, Action] = {a.name: a for a in [
-    Action("dispatch", "分拨", frozenset({_S.RECEIVED, _S.RETURNED}), _S.DISPATCHED,
-           "case.dispatch", "none", dispatch),
-    Action("reassign", "改派", frozenset({_S.RETURNED, _S.DISPATCHED}), _S.DISPATCHED,
-           "case.dispatch", "none", reassign),
-    Action("accept", "签收", frozenset({_S.DISPATCHED}), _S.ACCEPTED,
-           "case.handle", "lead", accept),
-    Action("return", "退单", frozenset({_S.DISPATCHED, _S.ACCEPTED}), _S.RETURNED,
-           "case.handle", "lead", return_to_dispatcher),
-    Action("start", "开始办理", frozenset({_S.ACCEPTED}), _S.IN_PROGRESS,
-           "case.handle", "lead", start),
-    Action("reply", "答复", frozenset({_S.ACCEPTED, _S.IN_PROGRESS}), _S.REPLIED,
-           "case.handle", "lead", reply),
-    Action("override_audit", "改判通过", frozenset({_S.IN_PROGRESS}), _S.REPLIED,
-           "case.review", "none", override_audit),
-    Action("review", "审核", frozenset({_S.REPLIED}), None, "case.review", "none", review),
-    Action("return_visit", "回访", frozenset({_S.REVIEWED}), None,
-           "case.review", "none", return_visit),
-    Action("close", "办结", frozenset({_S.REVIEWED}), _S.CLOSED, "case.review", "none", close),
-    Action("request_extension", "申请延期", frozenset({_S.ACCEPTED, _S.IN_PROGRESS}), None,
-           "case.handle", "lead", request_extension),
-    Action("decide_extension", "审批延期", frozenset({_S.ACCEPTED, _S.IN_PROGRESS}), None,
-           "case.dispatch", "none", decide_extension),
-    Action("whistle", "吹哨", frozenset({_S.DISPATCHED, _S.ACCEPTED, _S.IN_PROGRESS}), None,
-           "case.whistle", "lead", whistle),
-    Action("report_in", "报到", frozenset({_S.DISPATCHED, _S.ACCEPTED, _S.IN_PROGRESS}), None,
-           "case.handle", "participant", report_in),
-    Action("supervise", "督办", states.OPEN_STATUSES, None, "case.supervise", "none", supervise),
-    Action("merge", "合并", frozenset({_S.RECEIVED, _S.DISPATCHED, _S.RETURNED}), _S.MERGED,
-           "case.dispatch", "none", merge),
-]}
+TRANSITIONS: dict[str, Action] = {
+    a.name: a
+    for a in [
+        Action(
+            "dispatch",
+            "分拨",
+            frozenset({_S.RECEIVED, _S.RETURNED}),
+            _S.DISPATCHED,
+            "case.dispatch",
+            "none",
+            dispatch,
+        ),
+        Action(
+            "reassign",
+            "改派",
+            frozenset({_S.RETURNED, _S.DISPATCHED}),
+            _S.DISPATCHED,
+            "case.dispatch",
+            "none",
+            reassign,
+        ),
+        Action(
+            "accept", "签收", frozenset({_S.DISPATCHED}), _S.ACCEPTED, "case.handle", "lead", accept
+        ),
+        Action(
+            "return",
+            "退单",
+            frozenset({_S.DISPATCHED, _S.ACCEPTED}),
+            _S.RETURNED,
+            "case.handle",
+            "lead",
+            return_to_dispatcher,
+        ),
+        Action(
+            "start",
+            "开始办理",
+            frozenset({_S.ACCEPTED}),
+            _S.IN_PROGRESS,
+            "case.handle",
+            "lead",
+            start,
+        ),
+        Action(
+            "reply",
+            "答复",
+            frozenset({_S.ACCEPTED, _S.IN_PROGRESS}),
+            _S.REPLIED,
+            "case.handle",
+            "lead",
+            reply,
+        ),
+        Action(
+            "override_audit",
+            "改判通过",
+            frozenset({_S.IN_PROGRESS}),
+            _S.REPLIED,
+            "case.review",
+            "none",
+            override_audit,
+        ),
+        Action("review", "审核", frozenset({_S.REPLIED}), None, "case.review", "none", review),
+        Action(
+            "return_visit",
+            "回访",
+            frozenset({_S.REVIEWED}),
+            None,
+            "case.review",
+            "none",
+            return_visit,
+        ),
+        Action("close", "办结", frozenset({_S.REVIEWED}), _S.CLOSED, "case.review", "none", close),
+        Action(
+            "request_extension",
+            "申请延期",
+            frozenset({_S.ACCEPTED, _S.IN_PROGRESS}),
+            None,
+            "case.handle",
+            "lead",
+            request_extension,
+        ),
+        Action(
+            "decide_extension",
+            "审批延期",
+            frozenset({_S.ACCEPTED, _S.IN_PROGRESS}),
+            None,
+            "case.dispatch",
+            "none",
+            decide_extension,
+        ),
+        Action(
+            "whistle",
+            "吹哨",
+            frozenset({_S.DISPATCHED, _S.ACCEPTED, _S.IN_PROGRESS}),
+            None,
+            "case.whistle",
+            "lead",
+            whistle,
+        ),
+        Action(
+            "report_in",
+            "报到",
+            frozenset({_S.DISPATCHED, _S.ACCEPTED, _S.IN_PROGRESS}),
+            None,
+            "case.handle",
+            "participant",
+            report_in,
+        ),
+        Action(
+            "supervise", "督办", states.OPEN_STATUSES, None, "case.supervise", "none", supervise
+        ),
+        Action(
+            "merge",
+            "合并",
+            frozenset({_S.RECEIVED, _S.DISPATCHED, _S.RETURNED}),
+            _S.MERGED,
+            "case.dispatch",
+            "none",
+            merge,
+        ),
+    ]
+}
 
 
 def _own_participation(case: Case, actor: Actor) -> CaseParticipant | None:
     for part in case.participants:
-        if part.role == "whistle" and part.unit_code == actor.unit_code and part.reported_at is None:
+        if (
+            part.role == "whistle"
+            and part.unit_code == actor.unit_code
+            and part.reported_at is None
+        ):
             return part
     return None
 
@@ -475,38 +620,61 @@ def perform(
     """Apply one action to a case, write its event, and publish it."""
     rule = TRANSITIONS.get(action)
     if rule is None:
-        raise ValidationFailed(f"unknown action {action!r}", field="action", value=action,
-                               allowed=list(TRANSITIONS))
+        raise ValidationFailed(
+            f"unknown action {action!r}", field="action", value=action, allowed=list(TRANSITIONS)
+        )
     if data.version != case.version:
         raise StaleVersion(
             f"case {case.number} changed since you read it (your version {data.version}, "
             f"current {case.version})",
-            field="version", value=data.version, fix="reload the case and try again",
+            field="version",
+            value=data.version,
+            fix="reload the case and try again",
         )
     if case.status not in rule.sources:
         raise InvalidTransition(
             f"{rule.label} is not allowed while case {case.number} is "
             f"{states.STATUS_LABELS[case.status]} ({case.status})",
-            field="status", value=case.status, allowed=allowed_actions(case, actor),
+            field="status",
+            value=case.status,
+            allowed=allowed_actions(case, actor),
         )
     if not has_permission(actor.role, rule.permission) or not _binding_ok(rule, case, actor):
         raise PermissionDenied(
             f"role {actor.role} of unit {actor.unit_code} may not {rule.label} case {case.number}",
-            field="action", value=action, allowed=allowed_actions(case, actor),
+            field="action",
+            value=action,
+            allowed=allowed_actions(case, actor),
         )
     if not _preconditions_ok(rule, case):
-        raise Conflict(f"{rule.label} does not apply to case {case.number} now",
-                       field="action", value=action, allowed=allowed_actions(case, actor))
-    step = Step(session=session, case=case, actor=actor, data=data,
-                now=now or dt.datetime.now(dt.UTC), calendar=jurisdiction.get_calendar(session),
-                live=live)
+        raise Conflict(
+            f"{rule.label} does not apply to case {case.number} now",
+            field="action",
+            value=action,
+            allowed=allowed_actions(case, actor),
+        )
+    step = Step(
+        session=session,
+        case=case,
+        actor=actor,
+        data=data,
+        now=now or dt.datetime.now(dt.UTC),
+        calendar=jurisdiction.get_calendar(session),
+        live=live,
+    )
     previous = case.status
     target = rule.step(step) or rule.target or previous
     case.status = target
     event = CaseEvent(
-        case_id=case.id, kind=action, from_status=previous, to_status=target,
-        actor_id=actor.id, actor_name=actor.name, unit_code=actor.unit_code or case.lead_unit,
-        at=step.now, payload=step.payload,
+        case_id=case.id,
+        kind=action,
+        from_status=previous,
+        to_status=target,
+        actor_id=actor.id,
+        actor_name=actor.name,
+        unit_code=actor.unit_code or case.lead_unit,
+        at=step.now,
+        payload=step.payload,
     )
     session.add(event)
     try:
@@ -515,9 +683,18 @@ def perform(
         session.rollback()
         raise StaleVersion(
             f"case {case.number} was changed by someone else at the same moment",
-            field="version", value=data.version, fix="reload the case and try again",
+            field="version",
+            value=data.version,
+            fix="reload the case and try again",
         ) from None
-    log.log(logging.INFO if live else logging.DEBUG, "case %s: %s %s -> %s", case.number,
-            action, previous, target, extra={"case_number": case.number, "action": action})
+    log.log(
+        logging.INFO if live else logging.DEBUG,
+        "case %s: %s %s -> %s",
+        case.number,
+        action,
+        previous,
+        target,
+        extra={"case_number": case.number, "action": action},
+    )
     publish(session, CaseHappening(case=case, event=event, live=live))
     return event

@@ -15,8 +15,9 @@ from civicgrid.cli.output import JsonOption, emit, fail, progress
 from civicgrid.settings import get_settings
 
 users_app = typer.Typer(help="Manage staff accounts (管理用户).", no_args_is_help=True)
-calendar_app = typer.Typer(help="Working calendar: holiday notices and ICS export.",
-                           no_args_is_help=True)
+calendar_app = typer.Typer(
+    help="Working calendar: holiday notices and ICS export.", no_args_is_help=True
+)
 
 
 def _db():  # noqa: ANN202 (Database)
@@ -71,16 +72,21 @@ def register(app: typer.Typer) -> None:
         emit(report, as_json, lambda r: f"数据目录 {r['data_dir']} 已就绪（{r['database']}）")
 
     @app.command()
-    def serve(host: str = typer.Option(None, help="default from CIVICGRID_HOST"),
-              port: int = typer.Option(None, help="default from CIVICGRID_PORT")) -> None:
+    def serve(
+        host: str = typer.Option(None, help="default from CIVICGRID_HOST"),
+        port: int = typer.Option(None, help="default from CIVICGRID_PORT"),
+    ) -> None:
         """Serve the API and console (run `civicgrid init` first)."""
         settings = get_settings()
         _serve(host or settings.host, port or settings.port)
 
     @app.command()
-    def demo(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
-             cases: int = typer.Option(400, help="generated cases on first start"),
-             no_serve: bool = typer.Option(False, "--no-serve", help="prepare only")) -> None:
+    def demo(
+        host: str = typer.Option("127.0.0.1"),
+        port: int = typer.Option(8000),
+        cases: int = typer.Option(400, help="generated cases on first start"),
+        no_serve: bool = typer.Option(False, "--no-serve", help="prepare only"),
+    ) -> None:
         """Initialise, load the generated demo data (labelled as generated) and serve."""
         from civicgrid.db.runtime import initialise
         from civicgrid.demo.generator import DEMO_PASSWORD
@@ -96,10 +102,12 @@ def register(app: typer.Typer) -> None:
             _serve(host, port)
 
     @app.command()
-    def metrics(group_by: str = typer.Option("unit", help="unit|street|category|month|day"),
-                start: str = typer.Option(None, help="local date YYYY-MM-DD (inclusive)"),
-                end: str = typer.Option(None, help="local date YYYY-MM-DD (exclusive)"),
-                as_json: bool = JsonOption) -> None:
+    def metrics(
+        group_by: str = typer.Option("unit", help="unit|street|category|month|day"),
+        start: str = typer.Option(None, help="local date YYYY-MM-DD (inclusive)"),
+        end: str = typer.Option(None, help="local date YYYY-MM-DD (exclusive)"),
+        as_json: bool = JsonOption,
+    ) -> None:
         """Print the assessed figures (响应率, 按时办结率, 满意率, 办结率, 重办率, 办理天数)."""
         from civicgrid.cases import metrics as case_metrics
         from civicgrid.cases.api import _period
@@ -108,8 +116,12 @@ def register(app: typer.Typer) -> None:
         db = _db()
         try:
             with db.sessions() as session:
-                rows = case_metrics.compute(session=session, group_by=group_by,
-                                            start=_period(start, "start"), end=_period(end, "end"))
+                rows = case_metrics.compute(
+                    session=session,
+                    group_by=group_by,
+                    start=_period(start, "start"),
+                    end=_period(end, "end"),
+                )
         except CivicGridError as exc:
             fail(exc.message, as_json)
         result = {"group_by": group_by, "rows": rows}
@@ -143,7 +155,9 @@ def _metrics_table(result: dict) -> str:
     def pct(value: float | None) -> str:
         return "—" if value is None else f"{value * 100:.1f}%"
 
-    lines = [f"{'分组':<14}{'受理':>6}{'响应率':>8}{'按时办结':>9}{'满意率':>8}{'办结率':>8}{'重办率':>8}{'天数':>7}"]
+    lines = [
+        f"{'分组':<14}{'受理':>6}{'响应率':>8}{'按时办结':>9}{'满意率':>8}{'办结率':>8}{'重办率':>8}{'天数':>7}"
+    ]
     for row in result.get("ranking") or result["rows"]:
         lines.append(
             f"{str(row['key']):<14}{row['received']:>6}{pct(row['response_rate']):>8}"
@@ -160,20 +174,39 @@ def users_list(as_json: bool = JsonOption) -> None:
     from civicgrid.accounts import service
 
     with _db().sessions() as session:
-        rows = [{"username": u.username, "display_name": u.display_name, "role": u.role,
-                 "unit_code": u.unit_code, "region_code": u.region_code, "active": u.active}
-                for u in service.get_all(session=session)]
-    emit({"users": rows}, as_json,
-         lambda r: "\n".join(f"{u['username']}\t{u['role']}\t{u['unit_code'] or ''}\t{u['display_name']}"
-                             for u in r["users"]))
+        rows = [
+            {
+                "username": u.username,
+                "display_name": u.display_name,
+                "role": u.role,
+                "unit_code": u.unit_code,
+                "region_code": u.region_code,
+                "active": u.active,
+            }
+            for u in service.get_all(session=session)
+        ]
+    emit(
+        {"users": rows},
+        as_json,
+        lambda r: "\n".join(
+            f"{u['username']}\t{u['role']}\t{u['unit_code'] or ''}\t{u['display_name']}"
+            for u in r["users"]
+        ),
+    )
 
 
 @users_app.command("add")
-def users_add(username: str, role: str = typer.Option(..., help="admin|dispatcher|handler|grid_worker|leader|viewer"),
-              name: str = typer.Option(..., "--name", help="display name"),
-              password_file: Path = typer.Option(..., help="file holding the password (never on the command line)"),
-              unit: str = typer.Option(None), region: str = typer.Option(None),
-              as_json: bool = JsonOption) -> None:
+def users_add(
+    username: str,
+    role: str = typer.Option(..., help="admin|dispatcher|handler|grid_worker|leader|viewer"),
+    name: str = typer.Option(..., "--name", help="display name"),
+    password_file: Path = typer.Option(
+        ..., help="file holding the password (never on the command line)"
+    ),
+    unit: str = typer.Option(None),
+    region: str = typer.Option(None),
+    as_json: bool = JsonOption,
+) -> None:
     """Create an account; the password is read from a file so it never appears in history."""
     from civicgrid.accounts import service
     from civicgrid.errors import CivicGridError
@@ -181,11 +214,20 @@ def users_add(username: str, role: str = typer.Option(..., help="admin|dispatche
     password = password_file.read_text(encoding="utf-8").strip()
     with _db().sessions() as session:
         try:
-            user = service.create(session=session, username=username, display_name=name,
-                                  password=password, role=role, unit_code=unit, region_code=region)
+            user = service.create(
+                session=session,
+                username=username,
+                display_name=name,
+                password=password,
+                role=role,
+                unit_code=unit,
+                region_code=region,
+            )
             session.commit()
         except CivicGridError as exc:
-            fail(f"{exc.message}: {json.dumps(exc.to_dict()['error'], ensure_ascii=False)}", as_json)
+            fail(
+                f"{exc.message}: {json.dumps(exc.to_dict()['error'], ensure_ascii=False)}", as_json
+            )
         emit({"id": user.id, "username": user.username, "role": user.role}, as_json)
 
 
@@ -238,5 +280,12 @@ def calendar_day(date: str, as_json: bool = JsonOption) -> None:
         fail(f"{date!r} is not a date; write YYYY-MM-DD", as_json)
     with _db().sessions() as session:
         calendar = service.get_calendar(session)
-        emit({"date": date, "workday": calendar.is_workday(day), "kind": calendar.day_kind(day),
-              "known": calendar.covers(day)}, as_json)
+        emit(
+            {
+                "date": date,
+                "workday": calendar.is_workday(day),
+                "kind": calendar.day_kind(day),
+                "known": calendar.covers(day),
+            },
+            as_json,
+        )

@@ -39,8 +39,9 @@ def parse_cursor(value: str | int) -> int:
     try:
         cursor = int(value)
     except ValueError:
-        raise ValueError(f"--since {value!r} is no cursor; give 0 or a cursor printed by "
-                         "a previous export") from None
+        raise ValueError(
+            f"--since {value!r} is no cursor; give 0 or a cursor printed by a previous export"
+        ) from None
     if cursor < 0:
         raise ValueError(f"--since {cursor} is negative; give 0 for everything")
     return cursor
@@ -55,17 +56,20 @@ def map_record(record: Any, spec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _changed(session: Session, record_type: str, since: int, upto: int,
-             chunk: int = 5000) -> Iterator[Any]:
+def _changed(
+    session: Session, record_type: str, since: int, upto: int, chunk: int = 5000
+) -> Iterator[Any]:
     cls = RECORD_CLASSES[record_type]
-    ids = (select(Revision.record_id).where(Revision.record_type == record_type,
-                                            Revision.id > since, Revision.id <= upto))
+    ids = select(Revision.record_id).where(
+        Revision.record_type == record_type, Revision.id > since, Revision.id <= upto
+    )
     query = select(cls).where(cls.id.in_(ids)).order_by(cls.id)
     yield from session.scalars(query.execution_options(yield_per=chunk))
 
 
-def export(*, session: Session, since: int, out_dir: Path,
-           mapping: dict[str, Any]) -> dict[str, Any]:
+def export(
+    *, session: Session, since: int, out_dir: Path, mapping: dict[str, Any]
+) -> dict[str, Any]:
     """Write ``out_dir/<record type>.jsonl`` with every record changed after ``since``;
     returns the new cursor and the line count per file."""
     upto = session.scalar(select(func.max(Revision.id))) or 0
@@ -83,14 +87,17 @@ def export(*, session: Session, since: int, out_dir: Path,
     return {"cursor": max(upto, since), "since": since, "counts": counts}
 
 
-def _batches(session: Session, after: int, mapping: dict[str, Any],
-             size: int) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+def _batches(
+    session: Session, after: int, mapping: dict[str, Any], size: int
+) -> Iterator[tuple[int, list[dict[str, Any]]]]:
     """(last revision id, records) in revision order, each record in its current state."""
     while True:
-        revs = session.execute(select(Revision.id, Revision.record_type, Revision.record_id)
-                               .where(Revision.id > after,
-                                      Revision.record_type.in_(list(mapping)))
-                               .order_by(Revision.id).limit(size)).all()
+        revs = session.execute(
+            select(Revision.id, Revision.record_type, Revision.record_id)
+            .where(Revision.id > after, Revision.record_type.in_(list(mapping)))
+            .order_by(Revision.id)
+            .limit(size)
+        ).all()
         if not revs:
             return
         wanted: dict[str, set[int]] = {}
@@ -99,9 +106,17 @@ def _batches(session: Session, after: int, mapping: dict[str, Any],
         records = []
         for rtype, ids in wanted.items():
             cls, spec = RECORD_CLASSES[rtype], mapping[rtype]
-            for record in session.scalars(select(cls).where(cls.id.in_(sorted(ids))).order_by(cls.id)):
-                records.append({"type": spec["record_type"], "id": record.id,
-                                "version": record.version, "data": map_record(record, spec)})
+            for record in session.scalars(
+                select(cls).where(cls.id.in_(sorted(ids))).order_by(cls.id)
+            ):
+                records.append(
+                    {
+                        "type": spec["record_type"],
+                        "id": record.id,
+                        "version": record.version,
+                        "data": map_record(record, spec),
+                    }
+                )
         session.expunge_all()
         after = revs[-1][0]
         yield after, records
@@ -113,8 +128,9 @@ def acked_cursor(*, session: Session, target: str) -> int:
     return state.acked_cursor if state else 0
 
 
-def _send(client: httpx.Client, url: str, body: dict[str, Any], retries: int,
-          backoff: float) -> dict[str, Any]:
+def _send(
+    client: httpx.Client, url: str, body: dict[str, Any], retries: int, backoff: float
+) -> dict[str, Any]:
     last: Exception | None = None
     for attempt in range(retries + 1):
         try:
@@ -124,15 +140,24 @@ def _send(client: httpx.Client, url: str, body: dict[str, Any], retries: int,
             last = RuntimeError(f"city answered {answer.status_code}")
         except httpx.HTTPError as error:
             last = error
-        log.warning("sync batch up to %s failed (attempt %d): %s", body["cursor"],
-                    attempt + 1, last)
-        time.sleep(backoff * (2 ** attempt))
+        log.warning(
+            "sync batch up to %s failed (attempt %d): %s", body["cursor"], attempt + 1, last
+        )
+        time.sleep(backoff * (2**attempt))
     raise RuntimeError(f"sync to {url} failed after {retries + 1} attempts: {last}")
 
 
-def push(*, session: Session, base_url: str, mapping: dict[str, Any],
-         target: str = "city", batch_size: int = 500, retries: int = 3,
-         backoff: float = 0.2, timeout: float = 10.0) -> dict[str, Any]:
+def push(
+    *,
+    session: Session,
+    base_url: str,
+    mapping: dict[str, Any],
+    target: str = "city",
+    batch_size: int = 500,
+    retries: int = 3,
+    backoff: float = 0.2,
+    timeout: float = 10.0,
+) -> dict[str, Any]:
     """Send every change after the acknowledged cursor; commits the cursor per batch.
     Returns sent counts, the acknowledged cursor and, on failure, the error."""
     start = acked_cursor(session=session, target=target)
@@ -140,15 +165,25 @@ def push(*, session: Session, base_url: str, mapping: dict[str, Any],
     with httpx.Client(timeout=timeout) as client:
         for cursor, records in _batches(session, start, mapping, batch_size):
             try:
-                answer = _send(client, f"{base_url}/records", {"cursor": cursor,
-                               "records": records}, retries, backoff)
+                answer = _send(
+                    client,
+                    f"{base_url}/records",
+                    {"cursor": cursor, "records": records},
+                    retries,
+                    backoff,
+                )
             except RuntimeError as exc:
                 error = str(exc)
                 break
             _ack(session, target, int(answer.get("acked", cursor)))
             sent, batches = sent + len(records), batches + 1
-    return {"from": start, "acked": acked_cursor(session=session, target=target),
-            "sent": sent, "batches": batches, "error": error}
+    return {
+        "from": start,
+        "acked": acked_cursor(session=session, target=target),
+        "sent": sent,
+        "batches": batches,
+        "error": error,
+    }
 
 
 def _ack(session: Session, target: str, cursor: int) -> None:
@@ -177,13 +212,21 @@ def local_summary(*, session: Session, mapping: dict[str, Any]) -> dict[str, Any
     return out
 
 
-def reconcile(*, session: Session, base_url: str, mapping: dict[str, Any],
-              timeout: float = 10.0) -> dict[str, Any]:
+def reconcile(
+    *, session: Session, base_url: str, mapping: dict[str, Any], timeout: float = 10.0
+) -> dict[str, Any]:
     """Counts and checksums on both sides, per record type, and whether they match."""
     local = local_summary(session=session, mapping=mapping)
     remote = httpx.get(f"{base_url}/reconcile", timeout=timeout).json()
     types = sorted(set(local) | set(remote))
     empty = {"count": 0, "checksum": record_checksum([])}
-    rows = [{"record_type": t, "local": local.get(t, empty), "city": remote.get(t, empty),
-             "match": local.get(t, empty) == remote.get(t, empty)} for t in types]
+    rows = [
+        {
+            "record_type": t,
+            "local": local.get(t, empty),
+            "city": remote.get(t, empty),
+            "match": local.get(t, empty) == remote.get(t, empty),
+        }
+        for t in types
+    ]
     return {"types": rows, "match": all(r["match"] for r in rows)}

@@ -26,5 +26,7 @@ def apply_notice_file(*, session: Session, path: Path) -> dict:
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ValueError(f"cannot read notice {path}: {exc}; it must be the pack's JSON format") from None
+        raise ValueError(
+            f"cannot read notice {path}: {exc}; it must be the pack's JSON format"
+        ) from None
     return apply_notice(session=session, notice=HolidayNotice.from_json(body, file=str(path)))

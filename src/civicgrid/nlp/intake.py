@@ -67,29 +67,57 @@ def _reporter_hash(phone: str | None) -> str | None:
 def _repeats(session: Session, case: Case) -> list[dict[str, Any]]:
     """Cases of the last seven days at the same place or from the same reporter that look
     like the same matter. Only those two kinds can be repeats, so only they are read."""
-    same = [column == value for column, value in (
-        (Case.location_text, case.location_text), (Case.grid_code, case.grid_code),
-        (Case.reporter_phone, case.reporter_phone)) if value]
+    same = [
+        column == value
+        for column, value in (
+            (Case.location_text, case.location_text),
+            (Case.grid_code, case.grid_code),
+            (Case.reporter_phone, case.reporter_phone),
+        )
+        if value
+    ]
     if not same:
         return []
     since = case.received_at - dt.timedelta(days=7)
     rows = session.execute(
-        select(Case.number, Case.text, Case.received_at, Case.location_text, Case.grid_code,
-               Case.reporter_phone, Case.category_code)
+        select(
+            Case.number,
+            Case.text,
+            Case.received_at,
+            Case.location_text,
+            Case.grid_code,
+            Case.reporter_phone,
+            Case.category_code,
+        )
         .where(Case.received_at >= since, Case.id != case.id, Case.status != "merged", or_(*same))
-        .order_by(Case.id.desc()).limit(200)
+        .order_by(Case.id.desc())
+        .limit(200)
     ).all()
 
     def sketch(number, text, received_at, location, grid, phone, category):  # noqa: ANN001, ANN202
-        return RequestSketch(key=number, text=text, received_at=received_at,
-                             place_key=location or grid, reporter_hash=_reporter_hash(phone),
-                             category=category)
+        return RequestSketch(
+            key=number,
+            text=text,
+            received_at=received_at,
+            place_key=location or grid,
+            reporter_hash=_reporter_hash(phone),
+            category=category,
+        )
 
-    new = sketch(case.number, case.text, case.received_at, case.location_text, case.grid_code,
-                 case.reporter_phone, case.category_code)
+    new = sketch(
+        case.number,
+        case.text,
+        case.received_at,
+        case.location_text,
+        case.grid_code,
+        case.reporter_phone,
+        case.category_code,
+    )
     found = find_repeats(new, [sketch(*row) for row in rows])
-    return [{"number": r.key, "similarity": r.similarity, "reason": r.reason, "rule": r.rule}
-            for r in found[:5]]
+    return [
+        {"number": r.key, "similarity": r.similarity, "reason": r.reason, "rule": r.rule}
+        for r in found[:5]
+    ]
 
 
 def suggestions_for(session: Session, case: Case, settings: Settings) -> dict[str, Any]:
@@ -97,16 +125,23 @@ def suggestions_for(session: Session, case: Case, settings: Settings) -> dict[st
     from civicgrid.llm.client import client_from_settings
 
     models = installed_models(settings)
-    result = suggest(case.text, case.received_at, models=models, region=case.street_code,
-                     llm=client_from_settings(settings))
+    result = suggest(
+        case.text,
+        case.received_at,
+        models=models,
+        region=case.street_code,
+        llm=client_from_settings(settings),
+    )
     data = result.as_dict()
     units, categories = jurisdiction.names(session)
     label = data["category"]["label"] if data["category"] else None
     data["category_code"] = label if label in categories else None
     data["category_name"] = categories.get(label or "")
-    routed = jurisdiction.route(session=session, category_code=case.category_code
-                                or data["category_code"], region_code=case.grid_code
-                                or case.street_code)
+    routed = jurisdiction.route(
+        session=session,
+        category_code=case.category_code or data["category_code"],
+        region_code=case.grid_code or case.street_code,
+    )
     unit = routed or data["unit"].get("unit")
     data["unit_code"] = unit if unit in units else None
     data["unit_name"] = units.get(unit or "")
@@ -130,10 +165,16 @@ def on_case_created(session: Session, happening: CaseHappening) -> None:
     case.suggestions = data
     raised = PRIORITY_RAISE.get(data["priority"])
     if raised and _RANK[raised] > _RANK.get(case.priority, 0):
-        cases.record_event(session=session, case=case, kind="priority_raised",
-                           payload={"from": case.priority, "to": raised,
-                                    "hazards": [f["display"] for f in data["facts"]
-                                                if f["kind"] == "hazard"]})
+        cases.record_event(
+            session=session,
+            case=case,
+            kind="priority_raised",
+            payload={
+                "from": case.priority,
+                "to": raised,
+                "hazards": [f["display"] for f in data["facts"] if f["kind"] == "hazard"],
+            },
+        )
         case.priority = raised
     session.flush()
 
@@ -146,9 +187,16 @@ def record_category_decision(
     model = ((case.suggestions or {}).get("category") or {}).get("model_version")
     case.category_code = category_code
     return cases.record_event(
-        session=session, case=case, kind="categorised", actor=actor,
-        payload={"suggested": suggested, "chosen": category_code, "accepted": suggested == category_code,
-                 "model_version": model},
+        session=session,
+        case=case,
+        kind="categorised",
+        actor=actor,
+        payload={
+            "suggested": suggested,
+            "chosen": category_code,
+            "accepted": suggested == category_code,
+            "model_version": model,
+        },
     )
 
 
@@ -156,8 +204,10 @@ def training_rows(session: Session, *, limit: int = 200_000) -> tuple[list[str],
     """(texts, category codes) of cases whose category a person set or confirmed, plus
     categorised imported and generated history: the data for the next training run."""
     rows = session.execute(
-        select(Case.text, Case.category_code).where(Case.category_code.is_not(None))
-        .order_by(Case.id.desc()).limit(limit)
+        select(Case.text, Case.category_code)
+        .where(Case.category_code.is_not(None))
+        .order_by(Case.id.desc())
+        .limit(limit)
     ).all()
     leaf = set(session.scalars(select(Category.code).where(Category.level == 3)))
     pairs = [(text, code) for text, code in rows if code in leaf]
@@ -167,8 +217,10 @@ def training_rows(session: Session, *, limit: int = 200_000) -> tuple[list[str],
 def unit_rows(session: Session, *, limit: int = 200_000) -> tuple[list[str], list[str]]:
     """(texts, lead units) of dispatched cases: the router's training data."""
     rows = session.execute(
-        select(Case.text, Case.lead_unit).where(Case.lead_unit.is_not(None))
-        .order_by(Case.id.desc()).limit(limit)
+        select(Case.text, Case.lead_unit)
+        .where(Case.lead_unit.is_not(None))
+        .order_by(Case.id.desc())
+        .limit(limit)
     ).all()
     return [t for t, _ in rows], [u for _, u in rows]
 
@@ -190,13 +242,21 @@ def retrain(session: Session, settings: Settings, *, min_rows: int = 50) -> dict
         counts = Counter(labels)
         keep = [i for i, label in enumerate(labels) if counts[label] >= 3]
         if len(keep) < min_rows or len({labels[i] for i in keep}) < 2:
-            report[name] = {"trained": False, "rows": len(keep),
-                            "reason": f"fewer than {min_rows} usable rows or one class"}
+            report[name] = {
+                "trained": False,
+                "rows": len(keep),
+                "reason": f"fewer than {min_rows} usable rows or one class",
+            }
             continue
         model = trainer([texts[i] for i in keep], [labels[i] for i in keep])
         model.save(folder)
-        report[name] = {"trained": True, "rows": len(keep), "classes": len({labels[i] for i in keep}),
-                        "version": model.version, "folder": str(folder)}
+        report[name] = {
+            "trained": True,
+            "rows": len(keep),
+            "classes": len({labels[i] for i in keep}),
+            "version": model.version,
+            "folder": str(folder),
+        }
     _models.clear()
     return report
 

@@ -60,10 +60,13 @@ class SmsGateway(Sender):
             raise DeliveryFailed("sms: no phone number to send to")
         key = self.settings.sms_gateway_key
         headers = {"X-Api-Key": key.get_secret_value()} if key else {}
-        answer = self._post(self.settings.sms_gateway_url or "", {"phone": target,
-                            "text": payload["text"]}, headers)
+        answer = self._post(
+            self.settings.sms_gateway_url or "", {"phone": target, "text": payload["text"]}, headers
+        )
         if answer.get("code", 0) not in (0, "0", "OK"):
-            raise DeliveryFailed(f"sms: gateway refused ({answer.get('message', answer.get('code'))})")
+            raise DeliveryFailed(
+                f"sms: gateway refused ({answer.get('message', answer.get('code'))})"
+            )
 
 
 class _GroupRobot(Sender):
@@ -78,8 +81,9 @@ class _GroupRobot(Sender):
         url = target or getattr(self.settings, self.url_setting)
         answer = self._post(url, {"msgtype": "text", "text": {"content": payload["text"]}})
         if answer.get("errcode", 0) != 0:
-            raise DeliveryFailed(f"{self.name}: errcode {answer.get('errcode')} "
-                                 f"{answer.get('errmsg', '')}".strip())
+            raise DeliveryFailed(
+                f"{self.name}: errcode {answer.get('errcode')} {answer.get('errmsg', '')}".strip()
+            )
 
 
 class WeComRobot(_GroupRobot):
@@ -109,7 +113,9 @@ class Email(Sender):
         message["Subject"] = payload.get("subject", "CivicGrid 通知")
         message.set_content(payload["text"])
         try:
-            with smtplib.SMTP(self.settings.smtp_host or "", self.settings.smtp_port, timeout=10) as smtp:
+            with smtplib.SMTP(
+                self.settings.smtp_host or "", self.settings.smtp_port, timeout=10
+            ) as smtp:
                 smtp.send_message(message)
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryFailed(f"email: {exc.__class__.__name__}: {exc}") from None

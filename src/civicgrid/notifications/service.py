@@ -25,16 +25,18 @@ BACKOFF_MINUTES = (1, 5, 15, 60, 240)
 MAX_ATTEMPTS = 8
 
 
-def notify_user(*, session: Session, user_id: int, kind: str, text: str,
-                case_number: str | None = None) -> InboxMessage:
+def notify_user(
+    *, session: Session, user_id: int, kind: str, text: str, case_number: str | None = None
+) -> InboxMessage:
     """Put one message in a user's inbox."""
     message = InboxMessage(user_id=user_id, kind=kind, text=text, case_number=case_number)
     session.add(message)
     return message
 
 
-def notify_unit(*, session: Session, unit_code: str | None, kind: str, text: str,
-                case_number: str | None = None) -> int:
+def notify_unit(
+    *, session: Session, unit_code: str | None, kind: str, text: str, case_number: str | None = None
+) -> int:
     """Put a message in the inbox of every active user of a unit; returns how many."""
     if not unit_code:
         return 0
@@ -46,8 +48,9 @@ def notify_unit(*, session: Session, unit_code: str | None, kind: str, text: str
     return count
 
 
-def notify_role(*, session: Session, role: str, kind: str, text: str,
-                case_number: str | None = None) -> int:
+def notify_role(
+    *, session: Session, role: str, kind: str, text: str, case_number: str | None = None
+) -> int:
     """Put a message in the inbox of every active user with a role."""
     users = session.scalars(select(User.id).where(User.role == role, User.active))
     count = 0
@@ -74,26 +77,37 @@ def mark_read(*, session: Session, user_id: int, message_id: int) -> bool:
     return True
 
 
-def queue_outbound(*, session: Session, settings: Settings, channel: str, kind: str, text: str,
-                   target: str | None = None, case_number: str | None = None) -> OutboundMessage | None:
+def queue_outbound(
+    *,
+    session: Session,
+    settings: Settings,
+    channel: str,
+    kind: str,
+    text: str,
+    target: str | None = None,
+    case_number: str | None = None,
+) -> OutboundMessage | None:
     """Queue a delivery on a configured channel (None when the channel is off)."""
     sender_cls = SENDERS.get(channel)
     if sender_cls is None or not sender_cls(settings).configured():
         return None
-    message = OutboundMessage(channel=channel, target=target, kind=kind, case_number=case_number,
-                              payload={"text": text})
+    message = OutboundMessage(
+        channel=channel, target=target, kind=kind, case_number=case_number, payload={"text": text}
+    )
     session.add(message)
     return message
 
 
-def deliver_pending(*, session: Session, settings: Settings,
-                    now: dt.datetime | None = None) -> dict[str, int]:
+def deliver_pending(
+    *, session: Session, settings: Settings, now: dt.datetime | None = None
+) -> dict[str, int]:
     """Send every due delivery; record failures and schedule retries."""
     now = now or dt.datetime.now(dt.UTC)
     due = session.scalars(
-        select(OutboundMessage).where(
-            OutboundMessage.status == "pending", OutboundMessage.next_attempt_at <= now
-        ).order_by(OutboundMessage.id).limit(500)
+        select(OutboundMessage)
+        .where(OutboundMessage.status == "pending", OutboundMessage.next_attempt_at <= now)
+        .order_by(OutboundMessage.id)
+        .limit(500)
     )
     counts = {"sent": 0, "failed": 0, "retrying": 0}
     for message in due:
@@ -110,8 +124,13 @@ def deliver_pending(*, session: Session, settings: Settings,
                 wait = BACKOFF_MINUTES[min(message.attempts - 1, len(BACKOFF_MINUTES) - 1)]
                 message.next_attempt_at = now + dt.timedelta(minutes=wait)
                 counts["retrying"] += 1
-            log.warning("delivery %s on %s failed (attempt %s): %s", message.id,
-                        message.channel, message.attempts, exc)
+            log.warning(
+                "delivery %s on %s failed (attempt %s): %s",
+                message.id,
+                message.channel,
+                message.attempts,
+                exc,
+            )
             continue
         message.status = "sent"
         message.sent_at = now
@@ -144,22 +163,46 @@ def on_case_event(session: Session, happening: CaseHappening) -> None:
     if kind_text:
         kind, template = kind_text
         text = template.format(**fields)
-        notify_unit(session=session, unit_code=case.lead_unit, kind=kind, text=text,
-                    case_number=case.number)
+        notify_unit(
+            session=session, unit_code=case.lead_unit, kind=kind, text=text, case_number=case.number
+        )
         for channel in ("wecom", "dingtalk"):
-            queue_outbound(session=session, settings=settings, channel=channel, kind=kind,
-                           text=text, case_number=case.number)
+            queue_outbound(
+                session=session,
+                settings=settings,
+                channel=channel,
+                kind=kind,
+                text=text,
+                case_number=case.number,
+            )
     if event.kind == "whistle":
         for code in event.payload.get("unit_codes", []):
-            notify_unit(session=session, unit_code=code, kind="whistle",
-                        text="吹哨报到 {number}：请按时报到".format(**fields),
-                        case_number=case.number)
+            notify_unit(
+                session=session,
+                unit_code=code,
+                kind="whistle",
+                text="吹哨报到 {number}：请按时报到".format(**fields),
+                case_number=case.number,
+            )
     if event.kind in ("return", "overdue"):
-        notify_role(session=session, role="dispatcher", kind=event.kind,
-                    text=("退单 {number}：{title}" if event.kind == "return"
-                          else "工单已超期 {number}：{title}").format(**fields),
-                    case_number=case.number)
+        notify_role(
+            session=session,
+            role="dispatcher",
+            kind=event.kind,
+            text=(
+                "退单 {number}：{title}"
+                if event.kind == "return"
+                else "工单已超期 {number}：{title}"
+            ).format(**fields),
+            case_number=case.number,
+        )
     if event.kind == "create" and case.reporter_phone:
-        queue_outbound(session=session, settings=settings, channel="sms", kind="receipt",
-                       target=case.reporter_phone, case_number=case.number,
-                       text=f"您的诉求已受理，编号{case.number}，可凭编号查询办理进度。")
+        queue_outbound(
+            session=session,
+            settings=settings,
+            channel="sms",
+            kind="receipt",
+            target=case.reporter_phone,
+            case_number=case.number,
+            text=f"您的诉求已受理，编号{case.number}，可凭编号查询办理进度。",
+        )
