@@ -112,7 +112,8 @@ def mined_class(leader: httpx.Client, numbers: list[str]) -> dict:
         if {c["number"] for c in detail["cases"]} & set(numbers):
             holding.append(detail)
     assert len(holding) == 1, [c["label"] for c in holding]
-    assert set(numbers) <= {c["number"] for c in holding[0]["cases"]}
+    labels = {c["number"]: c["status_label"] for c in holding[0]["cases"]}
+    assert set(numbers) <= set(labels) and labels[numbers[0]] == "已分拨"  # reopened
     return holding[0]
 
 

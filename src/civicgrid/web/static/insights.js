@@ -60,7 +60,7 @@ const CGI = (() => {
       $("detail-title").textContent = `${c.id} ${c.label}（${c.size} 件）`;
       $("detail-note").textContent = c.note || "";
       $("detail-cases").innerHTML = c.cases.length ? c.cases.map((k) => `<tr><td><a href="/console/cases/${esc(k.number)}">${esc(k.number)}</a></td>
-        <td>${esc(k.title)}</td><td>${esc(k.received_at.slice(0, 16).replace("T", " "))}</td><td>${esc(k.status)}</td></tr>`).join("")
+        <td>${esc(k.title)}</td><td>${esc(k.received_at.slice(0, 16).replace("T", " "))}</td><td>${esc(k.status_label || k.status)}</td></tr>`).join("")
         : '<tr><td colspan="4" class="muted">该类当前没有工单。</td></tr>';
     };
     const decide = async (body) => {
