@@ -10,8 +10,8 @@ repeat search, priority, risk checks (concentration). Request texts name houses 
 
 For each setting it starts ``civicgrid serve`` (one uvicorn process, pinned to ``--server-cpu``)
 on 127.0.0.1 and reports requests per second for GET /healthz (bare) and POST /api/cases
-(create), the ratio bare/create, the server's CPU seconds per created case (from
-/proc/<pid>/stat, so the figure holds under load) and what the created cases carry (share with
+(create), the ratio bare/create, the server's CPU milliseconds per bare request and per
+created case and their ratio (from /proc/<pid>/stat, so these hold on a shared machine) and what the created cases carry (share with
 a category, a unit, a house-level place, a repeat; concentration alerts raised).
 
     PYTHONPATH=src:bench python bench/e2e_intake.py [--requests 600]
@@ -116,7 +116,9 @@ def measure(
             return response
 
         asyncio.run(_drive(base, bare, 300))  # warm-up
+        before = _cpu_seconds(server.pid)
         bare_rps = asyncio.run(_drive(base, bare, requests))
+        cpu_per_bare = (_cpu_seconds(server.pid) - before) / requests
         before = _cpu_seconds(server.pid)
         create_rps = asyncio.run(_drive(base, create, requests))
         cpu_per_case = (_cpu_seconds(server.pid) - before) / requests
@@ -129,7 +131,9 @@ def measure(
         "bare_rps": round(bare_rps, 1),
         "create_rps": round(create_rps, 1),
         "ratio": round(bare_rps / create_rps, 2),
+        "server_cpu_ms_per_bare": round(cpu_per_bare * 1000, 2),
         "server_cpu_ms_per_case": round(cpu_per_case * 1000, 1),
+        "cpu_ratio": round(cpu_per_case / cpu_per_bare, 2),
         **carried,
     }
 
