@@ -123,6 +123,7 @@ def test_the_readme_tour_on_a_running_demo(chromium: Any, demo_url: str, screens
     assert "建议类别" in suggestions and "置信度" in suggestions, suggestions
     assert "未定位" not in dispatcher.inner_text("#place-chain")
     assert "标准地址库匹配" in dispatcher.inner_text("#place-evidence")
+    dispatcher.evaluate("document.getElementById('suggestions').scrollIntoView({block: 'start'})")
     tour.shot(dispatcher, "1-case")
 
     # 4. 风险预警 lists the detectors' alerts with their 24-hour clock.
