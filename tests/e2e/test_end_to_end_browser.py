@@ -110,7 +110,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     # Intake reads the process-wide settings (models, data folder), as `civicgrid demo` sets.
     saved = {k: os.environ.get(k) for k in ("CIVICGRID_DATA_DIR", "CIVICGRID_SECRET_KEY")}
     os.environ["CIVICGRID_DATA_DIR"] = str(tmp_path_factory.mktemp("demo"))
-    os.environ["CIVICGRID_SECRET_KEY"] = "e2e-secret-key-0123456789abcdef"
+    os.environ["CIVICGRID_SECRET_KEY"] = "e2e-secret-key-0123456789abcdef-0"
     reset_settings()
     settings = get_settings()
     initialise(settings)
@@ -222,6 +222,10 @@ def test_one_request_end_to_end_in_chromium(
     assert demo["road"] in chain[0] and all("未定位" not in step for step in chain), chain
     assert "标准地址库匹配" in dispatcher.inner_text("#place-evidence")
     steps.shot(dispatcher, "suggestions")
+    suggested = dispatcher.inner_text("#suggestions dt:has-text('建议类别') + dd").split("（")[0]
+    dispatcher.click("#accept-category")  # the dispatcher accepts the suggested category
+    dispatcher.wait_for_selector(f"#case-fields dd:has-text('{suggested.strip()}')")
+    assert field(dispatcher, "类别") == suggested.strip()
 
     handler = staff(chromium, demo, "handler")
     handler.goto(demo["url"] + "/console")
