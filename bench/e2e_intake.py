@@ -11,8 +11,9 @@ repeat search, priority, risk checks (concentration). Request texts name houses 
 For each setting it starts ``civicgrid serve`` (one uvicorn process, pinned to ``--server-cpu``)
 on 127.0.0.1 and reports requests per second for GET /healthz (bare) and POST /api/cases
 (create), the ratio bare/create, the server's CPU milliseconds per bare request and per
-created case and their ratio (from /proc/<pid>/stat, so these hold on a shared machine) and what the created cases carry (share with
-a category, a unit, a house-level place, a repeat; concentration alerts raised).
+created case and their ratio (from /proc/<pid>/stat, so these hold on a shared machine), and
+what the created cases carry (share with a category, a unit, a house-level place, a repeat;
+concentration alerts raised).
 
     PYTHONPATH=src:bench python bench/e2e_intake.py [--requests 600]
 """

@@ -4,14 +4,14 @@ A resident submits at a real 南山 address (the first usable 南山 row of
 ../shared/data/shenzhen-aed-poi, or a built-in one when the shared data is absent; its building
 is loaded into the standard address base the way ``civicgrid addresses base import`` does). The
 console shows the suggested category, key facts, unit and the place chain house → grid →
-community → street with the geocoder's evidence; the dispatcher dispatches; the handler's first
-reply is returned by the audit, the fixed one passes review; the resident rates 不满意 on the
-tracking page and the case reopens to the same unit; more residents report the same thing at the
-same place; the concentration alert is acknowledged on the risk board within 24 h; 立即挖掘 puts
-the cases into one class; a governance ticket is raised from it; the dashboard and this week's
-report (XLSX) show the alert, the class and the ticket. Each step leaves a screenshot
-test-artifacts/screenshots/e2e-NN-<step>.png; with ``CIVICGRID_TOUR_DIR`` set, a few of them are
-also written there, small, for the README tour.
+community → street with the geocoder's evidence; the dispatcher accepts the category and
+dispatches; the handler's first reply is returned by the audit, the fixed one passes review;
+the resident rates 不满意 on the tracking page and the case reopens to the same unit; more
+residents report the same thing at the same place; the concentration alert is acknowledged on
+the risk board within 24 h; 立即挖掘 puts the cases into one class; a governance ticket is
+raised from it; the dashboard and this week's report (XLSX) show the alert, the class and the
+ticket. Each step leaves a screenshot
+test-artifacts/screenshots/e2e-NN-<step>.png.
 """
 
 from __future__ import annotations
@@ -39,12 +39,6 @@ BUILT_IN = ("敬夕阳颐养院", "玉泉路", "22", 22.54653, 113.932602)  # a 
 ROAD_NUMBER = re.compile(r"南山区([\u4e00-\u9fff]{2,8}?(?:路|街|大道))(\d+)号$")
 OTHERS = 11
 PHONE = {"width": 390, "height": 844}
-TOUR = {
-    "03-suggestions": "1-case",
-    "10-risk-board": "2-risk",
-    "12-class": "3-classes",
-    "14-dashboard": "4-dashboard",
-}
 PARTIAL_REPLY = "您好，已处理。"
 
 
@@ -140,23 +134,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 
 class Steps:
-    """Numbered screenshots: e2e-01-<step>.png, e2e-02-…; tour copies when asked."""
+    """Numbered screenshots: e2e-01-<step>.png, e2e-02-…"""
 
     def __init__(self, screenshot: Any) -> None:
         self.screenshot, self.count = screenshot, 0
-        self.tour = (
-            Path(os.environ["CIVICGRID_TOUR_DIR"]) if os.environ.get("CIVICGRID_TOUR_DIR") else None
-        )
 
     def shot(self, page: Any, step: str) -> None:
         self.count += 1
-        name = f"{self.count:02d}-{step}"
-        self.screenshot(page, f"e2e-{name}")
-        if self.tour is not None and name in TOUR:
-            self.tour.mkdir(parents=True, exist_ok=True)
-            page.screenshot(
-                path=str(self.tour / f"{TOUR[name]}.png"), full_page=False, type="png", scale="css"
-            )
+        self.screenshot(page, f"e2e-{self.count:02d}-{step}")
 
 
 def staff(browser: Any, demo: dict[str, Any], username: str) -> Any:
