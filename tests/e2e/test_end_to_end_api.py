@@ -4,12 +4,15 @@ A resident submits at a 南山 address; the case carries its suggestions; the di
 dispatches; the handler's first reply is returned by the reply audit, the fixed one passes
 review; the resident rates 不满意 and the case reopens to the same unit; more residents
 report the same thing at the same place, a concentration alert is raised and acknowledged
-within its 24-hour clock; the leaders' dashboard counts the day's requests.
+within its 24-hour clock; the monthly class mining puts the same-place cases into one class;
+a governance ticket is raised from that class; the leaders' dashboard and the weekly report
+(its XLSX) show the day's requests, the alert, the class and the ticket.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import uuid
 
 import httpx
@@ -19,6 +22,7 @@ from tests.support.texts import GOOD_REPLY
 
 pytestmark = pytest.mark.db
 
+OTHERS = 11  # with the first, twelve: above the miner's smallest class (10 cases)
 ADDRESS = f"南山区桂庙路{uuid.uuid4().int % 900 + 100}号海悦花园3栋"
 TEXT = f"{ADDRESS}楼下烧烤店油烟太大，每天开到凌晨2点"
 
@@ -65,7 +69,7 @@ def test_one_request_from_submission_to_alert_and_dashboard(server: str, login) 
     case = dispatcher.get(f"/api/cases/{submitted['number']}").json()
     assert (case["status"], case["lead_unit"], case["reopen_count"]) == ("dispatched", unit, 1)
 
-    others = [submit(server, f"1391234{n:04d}")["number"] for n in range(2, 9)]
+    others = [submit(server, f"1391234{n:04d}")["number"] for n in range(2, 2 + OTHERS)]
     alerts = dispatcher.get("/api/risk/alerts", params={"type": "concentration"}).json()
     items = alerts["items"]
     ours = [a for a in items if set(others) & set(a["evidence"].get("case_ids", []))]
@@ -79,6 +83,76 @@ def test_one_request_from_submission_to_alert_and_dashboard(server: str, login) 
     done = dt.datetime.fromisoformat(alert["acknowledged_at"])
     assert done - detected < dt.timedelta(hours=24)
 
+    problem = mined_class(leader, [submitted["number"], *others])
+    ticket = raise_ticket(leader, problem, unit)
+
     board = leader.get("/api/insights/dashboard").json()
-    assert board["totals"]["received_today"] >= 8  # our eight submissions, at least
+    assert board["totals"]["received_today"] >= 1 + OTHERS  # ours, at least
     assert set(board["rates"]) == {"响应率", "按时办结率", "满意率"}
+    assert alert["id"] in [a["id"] for a in board["alerts"]]
+    top = {c["id"]: c for c in board["top_classes"]}
+    assert top[problem["id"]]["size"] >= 1 + OTHERS
+
+    sheets = weekly_report(leader, dt.date.fromisoformat(board["today"]))
+    overview = dict(row[:2] for row in sheets["总体情况"][2:6])
+    assert overview["受理"] >= 1 + OTHERS and overview["重办"] >= 1
+    assert any(alert["title"] in row for row in sheets_rows(sheets, "预警"))
+    assert any(problem["label"] in row for row in sheets_rows(sheets, "问题类"))
+    assert any(f"T{ticket['id']}" in row for row in sheets_rows(sheets, "治理"))
+
+
+def mined_class(leader: httpx.Client, numbers: list[str]) -> dict:
+    """Run the monthly miner through the API; every one of ``numbers`` lands in one class."""
+    run = leader.post("/api/insights/runs", json={"months": 1})
+    assert run.status_code == 200, run.text
+    assert run.json()["class_count"] >= 1
+    holding = []
+    for problem in leader.get("/api/insights/classes").json():
+        detail = leader.get(f"/api/insights/classes/{problem['id']}").json()
+        if {c["number"] for c in detail["cases"]} & set(numbers):
+            holding.append(detail)
+    assert len(holding) == 1, [c["label"] for c in holding]
+    labels = {c["number"]: c["status_label"] for c in holding[0]["cases"]}
+    assert set(numbers) <= set(labels) and labels[numbers[0]] == "已分拨"  # reopened
+    return holding[0]
+
+
+def raise_ticket(leader: httpx.Client, problem: dict, unit: str) -> dict:
+    """Hand the class to ``unit`` as a governance ticket; it starts at 发现."""
+    due = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    answer = leader.post(
+        "/api/insights/tickets",
+        json={
+            "class_id": problem["id"],
+            "unit_code": unit,
+            "plan": "联合执法整治油烟",
+            "governance_due": due,
+        },
+    )
+    assert answer.status_code == 201, answer.text
+    ticket = answer.json()
+    assert (ticket["class_id"], ticket["unit_code"], ticket["status"]) == (
+        problem["id"],
+        unit,
+        "found",
+    )
+    return ticket
+
+
+def weekly_report(leader: httpx.Client, day: dt.date) -> dict[str, list[tuple]]:
+    """The report of the week holding ``day`` as XLSX, read back: sheet → rows of values."""
+    openpyxl = pytest.importorskip("openpyxl")
+    year, week, _ = day.isocalendar()
+    answer = leader.get(
+        "/api/insights/reports/weekly", params={"format": "xlsx", "period": f"{year}-W{week:02d}"}
+    )
+    assert answer.status_code == 200, answer.text
+    book = openpyxl.load_workbook(io.BytesIO(answer.content), read_only=True)
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book}
+
+
+def sheets_rows(sheets: dict[str, list[tuple]], word: str) -> list[tuple]:
+    """Rows of every sheet whose name holds ``word``."""
+    found = [row for name, rows in sheets.items() if word in name for row in rows]
+    assert found, f"no sheet named with {word!r} in {sorted(sheets)}"
+    return found

@@ -49,6 +49,10 @@ class MiningSettings:
     ``attach_similarity``: after clustering, a noise case whose cosine similarity to the
     nearest class centroid is at least this joins that class (None: never); HDBSCAN leaves
     many border cases as noise that staff would put in the class.
+    ``single_class_similarity``: HDBSCAN never returns its root, so when every case of a
+    block belongs to one problem it finds no class at all; then the block is clustered again
+    allowing one single class, kept only if its cases' mean cosine similarity to their
+    centroid is at least this (a block of unrelated one-offs stays noise).
     """
 
     min_cluster_size: int = 10
@@ -57,6 +61,7 @@ class MiningSettings:
     attach_similarity: float | None = 0.5
     block_size: int = 6000
     merge_similarity: float = 0.85
+    single_class_similarity: float = 0.6
     label_terms: int = 3
     profile_terms: int = 30
     seed: int = 20261204
@@ -183,6 +188,13 @@ def attach_border_cases(
 
 
 def _hdbscan(vectors: np.ndarray, settings: MiningSettings) -> np.ndarray:
+    labels = _fit_hdbscan(vectors, settings, single=False)
+    if (labels >= 0).any():
+        return labels
+    return _single_class(vectors, settings)
+
+
+def _fit_hdbscan(vectors: np.ndarray, settings: MiningSettings, *, single: bool) -> np.ndarray:
     min_samples = settings.min_samples
     if min_samples is not None:
         min_samples = min(min_samples, len(vectors) - 1)
@@ -190,9 +202,23 @@ def _hdbscan(vectors: np.ndarray, settings: MiningSettings) -> np.ndarray:
         min_cluster_size=min(settings.min_cluster_size, len(vectors)),
         min_samples=min_samples,
         cluster_selection_method=settings.selection,
+        allow_single_cluster=single,
         copy=True,
     )
     return model.fit_predict(vectors)
+
+
+def _single_class(vectors: np.ndarray, settings: MiningSettings) -> np.ndarray:
+    """Labels with one class when the block is one tight problem, else all noise."""
+    labels = _fit_hdbscan(vectors, settings, single=True)
+    members = vectors[labels >= 0]
+    if len(members) < settings.min_cluster_size:
+        return np.full(len(vectors), -1, dtype=np.int64)
+    centroid = normalize(members.mean(axis=0, keepdims=True))
+    if float((members @ centroid.T).mean()) < settings.single_class_similarity:
+        return np.full(len(vectors), -1, dtype=np.int64)
+    log.info("one block holds a single tight class of %s cases", len(members))
+    return np.where(labels >= 0, 0, -1)
 
 
 def _blockwise(vectors: np.ndarray, settings: MiningSettings) -> np.ndarray:

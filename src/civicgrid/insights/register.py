@@ -351,7 +351,8 @@ def class_detail(*, session: Session, class_id: str, limit: int = 100) -> dict[s
     item = dict(item or _class_item(row, [], {}))
     item["cases"] = [
         {"number": c.number, "title": c.title, "received_at": c.received_at.isoformat(),
-         "status": c.status, "street_code": c.street_code, "community_code": c.community_code,
+         "status": c.status, "status_label": states.STATUS_LABELS.get(c.status, c.status),
+         "street_code": c.street_code, "community_code": c.community_code,
          "category_code": c.category_code}
         for c in cases
     ]

@@ -174,6 +174,36 @@ const CG = (() => {
     };
   }
 
+  // The place chain of a case (house → grid → community → street) with the geocoder's
+  // evidence, from the newest ``geocoded`` event; names from the jurisdiction tables.
+  let regionNames = null;
+  const MATCH_WORDS = {match: "标准地址库匹配", review: "标准地址库相近（待复核）", no_match: "标准地址库无匹配"};
+  const LEVEL_WORDS = {house: "门牌", building: "楼栋", street: "街道"};
+  async function renderPlace(c, events) {
+    const box = document.getElementById("place");
+    const placed = [...events].reverse().find((e) => e.kind === "geocoded");
+    if (!box || !placed) { if (box) box.innerHTML = ""; return; }
+    if (!regionNames) {
+      regionNames = Object.fromEntries((await api("/api/jurisdiction/regions")).map((r) => [r.code, r.name]));
+    }
+    const p = placed.payload;
+    const grid = c.grid_code || p.grid_code, community = c.community_code || p.community_code;
+    const street = c.street_code || p.street_code;
+    const step = (label, code, name) => code
+      ? `<li data-level="${label}"><b>${label}</b> ${esc(name || code)} <span class="muted">${esc(code)}</span></li>`
+      : `<li data-level="${label}"><b>${label}</b> <span class="muted">未定位</span></li>`;
+    const house = p.house_code || p.building_code;
+    box.innerHTML = `<h2>地点定位</h2>
+      <ol id="place-chain" class="chain">
+        ${step(p.house_code ? "门牌" : "楼栋", house, c.location_text)}
+        ${step("网格", grid, regionNames[grid])}${step("社区", community, regionNames[community])}
+        ${step("街道", street, regionNames[street])}</ol>
+      <p id="place-evidence" class="muted">${[`依据：${esc(MATCH_WORDS[p.decision] || p.decision || "—")}`,
+        `定位到${esc(LEVEL_WORDS[p.level] || "—")}`, `置信度 ${Math.round((p.confidence || 0) * 100)}%`,
+        p.lat != null ? `坐标 ${Number(p.lat).toFixed(5)}, ${Number(p.lon).toFixed(5)}（WGS-84）` : ""]
+        .filter(Boolean).join("，")}${p.needs_review ? ' <span class="badge red">需人工确认地点</span>' : ""}</p>`;
+  }
+
   async function casePage() {
     await header();
     const number = document.getElementById("case").dataset.number;
@@ -202,6 +232,7 @@ const CG = (() => {
         ? c.allowed_actions.map((a) => `<button type="button" data-action="${a}">${ACTION_LABELS[a] || a}</button>`).join("")
         : '<span class="muted">当前状态下您没有可执行的操作</span>';
       const events = await api(`/api/cases/${number}/timeline`);
+      await renderPlace(c, events);
       document.getElementById("timeline").innerHTML = events.map((e) =>
         `<li><b>${fmt(e.at)}</b> ${esc(e.actor_name || "")} · ${esc(ACTION_LABELS[e.kind] || e.kind)}
          ${e.to_status && e.to_status !== e.from_status ? "→ " + esc(e.to_status) : ""}

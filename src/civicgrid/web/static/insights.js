@@ -60,7 +60,7 @@ const CGI = (() => {
       $("detail-title").textContent = `${c.id} ${c.label}（${c.size} 件）`;
       $("detail-note").textContent = c.note || "";
       $("detail-cases").innerHTML = c.cases.length ? c.cases.map((k) => `<tr><td><a href="/console/cases/${esc(k.number)}">${esc(k.number)}</a></td>
-        <td>${esc(k.title)}</td><td>${esc(k.received_at.slice(0, 16).replace("T", " "))}</td><td>${esc(k.status)}</td></tr>`).join("")
+        <td>${esc(k.title)}</td><td>${esc(k.received_at.slice(0, 16).replace("T", " "))}</td><td>${esc(k.status_label || k.status)}</td></tr>`).join("")
         : '<tr><td colspan="4" class="muted">该类当前没有工单。</td></tr>';
     };
     const decide = async (body) => {
@@ -216,11 +216,21 @@ const CGI = (() => {
     await load();
   }
 
+  // ISO week code (2026-W49) of a YYYY-MM-DD day, as the report API names weeks.
+  function isoWeek(day) {
+    const d = new Date(day + "T00:00:00Z");
+    d.setUTCDate(d.getUTCDate() + 3 - ((d.getUTCDay() + 6) % 7));
+    const year = d.getUTCFullYear();
+    const week = Math.ceil(((d - Date.UTC(year, 0, 1)) / 86400000 + 1) / 7);  // d is the Thursday
+    return `${year}-W${String(week).padStart(2, "0")}`;
+  }
+
   async function dashboardPage() {
     await header();
     const tile = (label, value) => `<div class="tile">${label}<b>${value}</b></div>`;
     const refresh = async () => {
       const d = await api("/api/insights/dashboard");
+      $("report-this-week").href = `/api/insights/reports/weekly?format=xlsx&period=${isoWeek(d.today)}`;
       $("dash-time").textContent = "更新于 " + new Date(d.generated_at).toLocaleTimeString("zh-CN", {hour12: false});
       $("dash-totals").innerHTML = tile("今日受理", d.totals.received_today) + tile("今日办结", d.totals.closed_today)
         + tile("在办", d.totals.open) + tile("超期", d.totals.overdue);
