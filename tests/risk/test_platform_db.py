@@ -222,3 +222,23 @@ def test_evidence_of_another_units_case_is_masked_for_a_handler(session, login) 
     assert "13912345678" not in row["title"]
     [full] = login("t_dispatcher").get(f"/api/risk/alerts/{alert.id}").json()["cases"]
     assert "13912345678" in full["title"]
+
+
+def test_alert_goes_to_the_unit_most_of_its_cases_belong_to(session) -> None:
+    from types import SimpleNamespace
+
+    from civicgrid.risk.incoming import responsible_unit
+
+    at = dt.datetime(2031, 11, 2, 2, 0, tzinfo=dt.UTC)
+
+    def case(unit: str | None, hours: int) -> SimpleNamespace:
+        return SimpleNamespace(lead_unit=unit, received_at=at + dt.timedelta(hours=hours),
+                               category_code=None, grid_code=None, street_code=None)
+
+    # One misrouted newest case does not make its unit answer for four others.
+    cases = [case("U_STREET", h) for h in range(4)] + [case("U_GAS", 9)]
+    assert responsible_unit(session=session, cases=cases) == "U_STREET"
+    # A tie goes to the unit of the newest case.
+    assert responsible_unit(session=session, cases=[case("U_A", 1), case("U_B", 2)]) == "U_B"
+    # Cases with neither a lead unit nor a routable category give no unit.
+    assert responsible_unit(session=session, cases=[case(None, 1)]) is None

@@ -106,15 +106,25 @@ def related_cases(*, session: Session, case: Case, days: int = LOOKBACK_DAYS) ->
 
 
 def responsible_unit(*, session: Session, cases: Sequence[Any]) -> str | None:
-    """The newest case's lead unit, else the unit routing gives its category and grid."""
-    for case in sorted(cases, key=lambda c: c.received_at, reverse=True):
-        if case.lead_unit:
-            return case.lead_unit
-        unit = jurisdiction.route(session=session, category_code=case.category_code,
-                                  region_code=case.grid_code or case.street_code)
-        if unit:
-            return unit
-    return None
+    """The unit most of the alert's cases belong to.
+
+    Each case votes for its lead unit, or, before dispatch, for the unit routing gives its
+    category and grid. The most votes win; a tie goes to the unit of the newest case, so one
+    misrouted case among many does not make its unit answer for the whole alert.
+    """
+    votes: dict[str, int] = {}
+    newest: dict[str, dt.datetime] = {}
+    for case in cases:
+        unit = case.lead_unit or jurisdiction.route(
+            session=session, category_code=case.category_code,
+            region_code=case.grid_code or case.street_code)
+        if not unit:
+            continue
+        votes[unit] = votes.get(unit, 0) + 1
+        newest[unit] = max(newest.get(unit, case.received_at), case.received_at)
+    if not votes:
+        return None
+    return max(votes, key=lambda unit: (votes[unit], newest[unit]))
 
 
 def fresh_candidates(candidates: list[AlertCandidate], fresh: set[str]) -> list[AlertCandidate]:
