@@ -65,7 +65,7 @@ def periodic_job() -> dict[str, Any]:
     settings = get_settings()
     engine = create_db_engine(settings.resolved_database_url)
     try:
-        return run_periodic(make_session_factory(engine), settings)
+        return run_periodic(make_session_factory(engine, settings), settings)
     finally:
         engine.dispose()
 

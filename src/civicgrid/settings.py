@@ -11,6 +11,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -120,6 +121,16 @@ def get_settings() -> Settings:
     """The process-wide settings, read from the environment (and the file named by
     ``CIVICGRID_CONFIG``, if any) on first use."""
     return Settings(_env_file=os.environ.get("CIVICGRID_CONFIG") or None)
+
+
+def settings_of(session: Any) -> Settings:
+    """The settings of the app or command that opened ``session``, else the process-wide ones.
+
+    Sessions from :func:`civicgrid.db.core.make_session_factory` carry the settings they were
+    made with in ``session.info``; reactions to case events read them here.
+    """
+    carried = getattr(session, "info", {}).get("settings")
+    return carried if isinstance(carried, Settings) else get_settings()
 
 
 def reset_settings() -> None:

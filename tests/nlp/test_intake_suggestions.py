@@ -66,3 +66,22 @@ def test_console_highlights_exactly_the_address_after_two_emoji(login, server, c
     marked = page.wait_for_selector("#case-text-marked mark.span")
     assert marked.inner_text().replace("\u200b", "") == "南山区桂庙路XX号"
     page.close()
+
+
+def test_reactions_read_the_settings_the_session_was_opened_with(engine) -> None:  # noqa: ANN001
+    """An app made with intake suggestions off gets no suggestions, whatever the environment."""
+    from civicgrid.cases import service
+    from civicgrid.cases.schemas import CaseCreate
+    from civicgrid.db.core import make_session_factory
+    from civicgrid.settings import Settings, get_settings, settings_of
+
+    assert get_settings().intake_suggestions  # the environment says on
+    off = Settings(intake_suggestions=False, secret_key="test-secret-key-0123456789abcdef")
+    with make_session_factory(engine, off)() as session:
+        assert settings_of(session) is off
+        case = service.create(session=session, data=CaseCreate(text="小区路灯坏了一个月没人修"),
+                              channel="hotline")
+        assert not case.suggestions
+        session.rollback()
+    with make_session_factory(engine)() as session:
+        assert settings_of(session) is get_settings()

@@ -90,9 +90,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that keep loaded objects usable after commit."""
-    return sessionmaker(bind=engine, expire_on_commit=False, future=True)
+def make_session_factory(engine: Engine, settings: Any = None) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit.
+
+    ``settings`` (a :class:`civicgrid.settings.Settings`) rides along in ``session.info`` so
+    that reactions to case events use the settings of the app that opened the session, not
+    whatever the process environment says (see :func:`civicgrid.settings.settings_of`).
+    """
+    info = {"settings": settings} if settings is not None else {}
+    return sessionmaker(bind=engine, expire_on_commit=False, future=True, info=info)
 
 
 @contextmanager

@@ -27,7 +27,7 @@ def open_database(settings: Settings) -> Database:
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_db_engine(settings.resolved_database_url)
-    return Database(engine=engine, sessions=make_session_factory(engine))
+    return Database(engine=engine, sessions=make_session_factory(engine, settings))
 
 
 def initialise(settings: Settings) -> dict:

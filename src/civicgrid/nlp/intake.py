@@ -32,7 +32,7 @@ from civicgrid.jurisdiction import service as jurisdiction
 from civicgrid.jurisdiction.models import Category
 from civicgrid.nlp.repeats import RequestSketch, find_repeats
 from civicgrid.nlp.service import SuggestionModels, suggest
-from civicgrid.settings import Settings, get_settings
+from civicgrid.settings import Settings, settings_of
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ def on_case_created(session: Session, happening: CaseHappening) -> None:
     if not happening.live or happening.event.kind != "create":
         return
     case = happening.case
-    settings = get_settings()
+    settings = settings_of(session)
     if not settings.intake_suggestions:
         return
     data = suggestions_for(session, case, settings)

@@ -17,7 +17,7 @@ from civicgrid.accounts.models import User
 from civicgrid.cases.events import CaseHappening, subscribe
 from civicgrid.notifications.channels import SENDERS, DeliveryFailed
 from civicgrid.notifications.models import InboxMessage, OutboundMessage
-from civicgrid.settings import Settings, get_settings
+from civicgrid.settings import Settings, settings_of
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ def on_case_event(session: Session, happening: CaseHappening) -> None:
         return
     case, event = happening.case, happening.event
     fields = {"number": case.number, "title": case.title}
-    settings = get_settings()
+    settings = settings_of(session)
     kind_text = _UNIT_MESSAGES.get(event.kind)
     if event.kind == "return_visit" and event.to_status == "dispatched":
         kind_text = ("reopened", "不满意重办 {number}：{title}")

@@ -64,7 +64,7 @@ def create_app(
                   docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.state.settings = settings
     app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
+    app.state.session_factory = make_session_factory(engine, settings)
     errors.install(app)
     _mount_routers(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
