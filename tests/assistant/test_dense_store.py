@@ -116,16 +116,20 @@ def test_dense_vectors_are_stored_at_upload_and_fused_at_query(
         assert hits[0].dense is not None and hits[0].dense > hits[-1].dense
         assert hits[0].score != hits[0].lexical
 
-        store.replace_document(session=session, document_id=bikes,
-                               upload=store.Upload("共享单车.md", BIKES_V2.encode("utf-8")),
-                               embedder=embedder)
+        store.replace_document(
+            session=session,
+            document_id=bikes,
+            upload=store.Upload("共享单车.md", BIKES_V2.encode("utf-8")),
+            embedder=embedder,
+        )
         session.commit()
         assert [r.version for r in _stored(session, bikes)] == ["v2", "v2"]
         assert all(r.embedding is not None for r in _stored(session, bikes))
         assert store.knowledge_index(session=session, embedder=embedder).has_embeddings
 
-        answer = questions.ask_logged(session=session, settings=settings,
-                                      question="共享单车堵了盲道多久清运？", user_id=None)
+        answer = questions.ask_logged(
+            session=session, settings=settings, question="共享单车堵了盲道多久清运？", user_id=None
+        )
         assert answer["found"] and answer["citations"][0]["document_id"] == bikes
         assert "一小时" in answer["citations"][0]["snippet"]
 
@@ -144,8 +148,9 @@ def test_embeddings_off_by_default_means_bm25_alone(
     with sessions() as session:
         _upload(session, "井盖缺失处置.md", MANHOLE, embedder_from_settings(settings))
         session.commit()
-        answer = questions.ask_logged(session=session, settings=settings,
-                                      question="井盖缺失怎么办", user_id=None)
+        answer = questions.ask_logged(
+            session=session, settings=settings, question="井盖缺失怎么办", user_id=None
+        )
         assert answer["found"] and answer["citations"]
         assert all(r.embedding is None for r in session.scalars(select(KnowledgePassage)))
 

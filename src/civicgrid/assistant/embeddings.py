@@ -211,8 +211,12 @@ class CachedEmbedder:
         keys = [self._key(text) for text in texts]
         missing = list(dict.fromkeys(k for k in keys if k not in self._vectors))
         by_key = {self._key(text): text for text in texts}
-        log.info("embedding %d of %d texts (%d cached)", len(missing), len(texts),
-                 len(texts) - len(missing))
+        log.info(
+            "embedding %d of %d texts (%d cached)",
+            len(missing),
+            len(texts),
+            len(texts) - len(missing),
+        )
         for start in range(0, len(missing), CACHE_FLUSH):
             part = missing[start : start + CACHE_FLUSH]
             vectors = self.inner.passages([by_key[k] for k in part])

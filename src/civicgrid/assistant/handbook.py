@@ -40,9 +40,9 @@ def ensure_demo_handbook(session: Session, embedder: Embedder | None = None) -> 
     A handbook document an administrator deleted counts as stored: it stays deleted. With an
     ``embedder``, the new documents' passages and any stored without a vector are embedded.
     """
-    present = set(session.scalars(
-        select(KnowledgeDocument.source).where(KnowledgeDocument.demo.is_(True))
-    ))
+    present = set(
+        session.scalars(select(KnowledgeDocument.source).where(KnowledgeDocument.demo.is_(True)))
+    )
     added = 0
     for path in handbook_files():
         if path.name in present:

@@ -179,9 +179,7 @@ class KnowledgeIndex:
 
     # ---- embeddings -----------------------------------------------------------------------
 
-    def embed(
-        self, embedder: Embedder, progress: Callable[[int, int], None] | None = None
-    ) -> int:
+    def embed(self, embedder: Embedder, progress: Callable[[int, int], None] | None = None) -> int:
         """Embed every passage that has no stored vector yet; returns how many were embedded."""
         model = self.model_name(embedder)
         if self.embedding_model and self.embedding_model != model:
@@ -302,7 +300,8 @@ class KnowledgeIndex:
         elif self._vectors:
             log.warning(
                 "%d of %d passages have no embedding; searching with BM25 alone",
-                sum(p.passage_id not in self._vectors for p in passages), len(passages),
+                sum(p.passage_id not in self._vectors for p in passages),
+                len(passages),
             )
         log.debug("built BM25 fields over %d passages", len(passages))
         return _Fields(
@@ -345,9 +344,7 @@ class KnowledgeIndex:
     def _save_vectors(self, folder: Path) -> None:
         ids = [p.passage_id for p in self.passages if p.passage_id in self._vectors]
         rows = [pid for pid in ids for _ in range(len(self._vectors[pid]))]
-        matrix = (
-            np.vstack([self._vectors[i] for i in ids]) if ids else np.zeros((0, 0), np.float32)
-        )
+        matrix = np.vstack([self._vectors[i] for i in ids]) if ids else np.zeros((0, 0), np.float32)
         np.save(folder / "embeddings.npy", matrix.astype(np.float32))
         (folder / "embedding_ids.json").write_text(json.dumps(rows), encoding="utf-8")
 

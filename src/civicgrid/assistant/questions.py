@@ -69,23 +69,39 @@ def ask_logged(
     llm = client_from_settings(settings)
     doc_ids = [str(i) for i in filters.document_ids] if filters.document_ids else None
     units = _unit_names(session, filters.units) if filters.units else None
-    answer = ask(question, index, llm=llm, doc_ids=doc_ids, units=units,
-                 embedder=embedder if index.has_embeddings else None)
+    answer = ask(
+        question,
+        index,
+        llm=llm,
+        doc_ids=doc_ids,
+        units=units,
+        embedder=embedder if index.has_embeddings else None,
+    )
     citations = [_citation(index, c) for c in answer.citations]
     unit = _unit(session, answer)
     row = AssistantQuestion(
-        question=answer.question, answer=answer.text, mode=answer.mode, found=answer.found,
-        citations=[_logged(c) for c in citations], suggested_unit=unit and unit["name"],
+        question=answer.question,
+        answer=answer.text,
+        mode=answer.mode,
+        found=answer.found,
+        citations=[_logged(c) for c in citations],
+        suggested_unit=unit and unit["name"],
         llm_model=llm.model if llm is not None and answer.mode == "llm" else None,
         fallback_reason=_fallback_reason(answer, llm is not None),
-        injection=answer.injection, filters=_filters_record(filters), user_id=user_id,
+        injection=answer.injection,
+        filters=_filters_record(filters),
+        user_id=user_id,
         asked_at=utcnow(),
     )
     session.add(row)
     session.flush()
     log.info("question %s answered (%s, %d citations)", row.id, answer.mode, len(citations))
-    return {**question_record(row), "citations": citations, "suggested_unit": unit,
-            "fallback_kind": _fallback_kind(row.fallback_reason)}
+    return {
+        **question_record(row),
+        "citations": citations,
+        "suggested_unit": unit,
+        "fallback_kind": _fallback_kind(row.fallback_reason),
+    }
 
 
 def start_warm_up(sessions: sessionmaker[Session], settings: Settings) -> threading.Thread:
@@ -106,11 +122,14 @@ def warm_up(sessions: sessionmaker[Session], settings: Settings) -> None:
         with sessions() as session:
             index = knowledge_index(session=session, embedder=embedder)
     except Exception:
-        log.warning("assistant warm-up failed; the first question will pay for it",
-                    exc_info=True)
+        log.warning("assistant warm-up failed; the first question will pay for it", exc_info=True)
         return
-    log.info("assistant warmed up in %.1f s (%d passages, dense %s)",
-             time.perf_counter() - started, len(index.passages), index.has_embeddings)
+    log.info(
+        "assistant warmed up in %.1f s (%d passages, dense %s)",
+        time.perf_counter() - started,
+        len(index.passages),
+        index.has_embeddings,
+    )
 
 
 def _fallback_kind(reason: str | None) -> str | None:
@@ -191,13 +210,19 @@ def record_feedback(
     """Mark an answer useful or not useful (the asker, or an administrator)."""
     row = session.get(AssistantQuestion, question_id)
     if row is None:
-        raise NotFound(f"question {question_id} is not in the assistant's log",
-                       field="question_id", value=question_id,
-                       fix="use the id returned by POST /api/assistant/ask")
+        raise NotFound(
+            f"question {question_id} is not in the assistant's log",
+            field="question_id",
+            value=question_id,
+            fix="use the id returned by POST /api/assistant/ask",
+        )
     if row.user_id != user_id and not is_admin:
-        raise PermissionDenied(f"question {question_id} was asked by another user",
-                               field="question_id", value=question_id,
-                               fix="give feedback on your own answers only")
+        raise PermissionDenied(
+            f"question {question_id} was asked by another user",
+            field="question_id",
+            value=question_id,
+            fix="give feedback on your own answers only",
+        )
     row.useful = useful
     row.feedback_note = (note or "").strip()[:MAX_NOTE_CHARS] or None
     row.feedback_at = utcnow()

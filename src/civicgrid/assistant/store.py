@@ -95,9 +95,17 @@ def add_document(
     """
     document, passages = parse_upload(upload, unit=unit, version="v1")
     row = KnowledgeDocument(
-        title=_title(title, document), source=document.source, kind=document.kind, version=1,
-        content_sha=document.version, unit=unit, demo=demo, status=ACTIVE,
-        passage_count=len(passages), uploaded_by=uploaded_by, uploaded_at=utcnow(),
+        title=_title(title, document),
+        source=document.source,
+        kind=document.kind,
+        version=1,
+        content_sha=document.version,
+        unit=unit,
+        demo=demo,
+        status=ACTIVE,
+        passage_count=len(passages),
+        uploaded_by=uploaded_by,
+        uploaded_at=utcnow(),
     )
     session.add(row)
     session.flush()
@@ -127,7 +135,10 @@ def replace_document(
     row.version += 1
     row.title = title.strip()[:MAX_TITLE_CHARS] if title and title.strip() else row.title
     row.source, row.kind, row.content_sha, row.unit = (
-        document.source, document.kind, document.version, unit,
+        document.source,
+        document.kind,
+        document.version,
+        unit,
     )
     row.passage_count, row.uploaded_by, row.uploaded_at = len(passages), uploaded_by, utcnow()
     _store_passages(session, row, passages, embedder)
@@ -148,23 +159,32 @@ def get_document(*, session: Session, document_id: int) -> KnowledgeDocument:
     """An active document by id; NotFound otherwise."""
     row = session.get(KnowledgeDocument, document_id)
     if row is None or row.status != ACTIVE:
-        raise NotFound(f"knowledge document {document_id} does not exist or was deleted",
-                       field="document_id", value=document_id,
-                       fix="list the documents with GET /api/assistant/documents")
+        raise NotFound(
+            f"knowledge document {document_id} does not exist or was deleted",
+            field="document_id",
+            value=document_id,
+            fix="list the documents with GET /api/assistant/documents",
+        )
     return row
 
 
 def list_documents(*, session: Session) -> list[KnowledgeDocument]:
     """The active documents, newest upload first."""
-    query = (select(KnowledgeDocument).where(KnowledgeDocument.status == ACTIVE)
-             .order_by(KnowledgeDocument.uploaded_at.desc(), KnowledgeDocument.id.desc()))
+    query = (
+        select(KnowledgeDocument)
+        .where(KnowledgeDocument.status == ACTIVE)
+        .order_by(KnowledgeDocument.uploaded_at.desc(), KnowledgeDocument.id.desc())
+    )
     return list(session.scalars(query))
 
 
 def passages_of(*, session: Session, document_id: int) -> list[KnowledgePassage]:
     """A document's passages in reading order."""
-    query = (select(KnowledgePassage).where(KnowledgePassage.document_id == document_id)
-             .order_by(KnowledgePassage.position))
+    query = (
+        select(KnowledgePassage)
+        .where(KnowledgePassage.document_id == document_id)
+        .order_by(KnowledgePassage.position)
+    )
     return list(session.scalars(query))
 
 
@@ -185,11 +205,19 @@ def parse_upload(
         except DocumentParseError as exc:
             message = str(exc).replace(path.name, name)
             raise ValidationFailed(
-                f"document {name} could not be imported: {message}", field="file", value=name,
+                f"document {name} could not be imported: {message}",
+                field="file",
+                value=name,
                 fix="fix or convert the file and upload it again; nothing was stored",
             ) from exc
-    document = Document(doc_id=document.doc_id, title=Path(name).stem, source=name,
-                        version=document.version, kind=document.kind, unit=unit)
+    document = Document(
+        doc_id=document.doc_id,
+        title=Path(name).stem,
+        source=name,
+        version=document.version,
+        kind=document.kind,
+        unit=unit,
+    )
     return document, [_with_article_unit(passage) for passage in passages]
 
 
@@ -199,23 +227,33 @@ def _check_upload(name: str, content: bytes) -> None:
     if suffix not in SUFFIX_KINDS:
         raise ValidationFailed(
             f"document {name or '(no name)'}: files of type {suffix or '(none)'!r} are not read",
-            field="file", value=name, allowed=allowed,
+            field="file",
+            value=name,
+            allowed=allowed,
             fix="upload Markdown, TXT, DOCX, PDF, or a CSV/XLSX sheet of questions and answers",
         )
     if not content:
-        raise ValidationFailed(f"document {name} is empty", field="file", value=name,
-                               fix="choose the file again; it has 0 bytes")
+        raise ValidationFailed(
+            f"document {name} is empty",
+            field="file",
+            value=name,
+            fix="choose the file again; it has 0 bytes",
+        )
     if len(content) > MAX_UPLOAD_BYTES:
         raise ValidationFailed(
             f"document {name} is {len(content) / 1048576:.1f} MiB; the limit is "
-            f"{MAX_UPLOAD_BYTES // 1048576} MiB", field="file", value=name,
+            f"{MAX_UPLOAD_BYTES // 1048576} MiB",
+            field="file",
+            value=name,
             fix="split the document into smaller files",
         )
     signature = _SIGNATURES.get(suffix)
     if signature and not content.startswith(signature):
         raise ValidationFailed(
             f"document {name} is not a real {suffix} file (its content is of another kind)",
-            field="file", value=name, fix=f"save it again as {suffix} from its editor",
+            field="file",
+            value=name,
+            fix=f"save it again as {suffix} from its editor",
         )
 
 
@@ -249,17 +287,27 @@ def _store_passages(
     model = None
     if embedder is not None and passages:
         model = embedding_name(embedder, RetrievalSettings().windows)
-        matrices = window_vectors(embedder, [passage_text(p) for p in passages],
-                                  limit=RetrievalSettings().windows)
+        matrices = window_vectors(
+            embedder, [passage_text(p) for p in passages], limit=RetrievalSettings().windows
+        )
         vectors = [vector_bytes(matrix) for matrix in matrices]
     for passage, vector in zip(passages, vectors, strict=True):
-        session.add(KnowledgePassage(
-            document_id=row.id, key=f"{row.id}#{passage.position}", position=passage.position,
-            text=passage.text, heading_path=list(passage.heading_path), article=passage.article,
-            unit=passage.unit, source=row.source, version=f"v{row.version}",
-            extra=dict(passage.extra), embedding_model=model if vector else None,
-            embedding=vector,
-        ))
+        session.add(
+            KnowledgePassage(
+                document_id=row.id,
+                key=f"{row.id}#{passage.position}",
+                position=passage.position,
+                text=passage.text,
+                heading_path=list(passage.heading_path),
+                article=passage.article,
+                unit=passage.unit,
+                source=row.source,
+                version=f"v{row.version}",
+                extra=dict(passage.extra),
+                embedding_model=model if vector else None,
+                embedding=vector,
+            )
+        )
     session.flush()
 
 
@@ -274,15 +322,20 @@ def embed_stored(*, session: Session, embedder: Embedder, batch: int = 64) -> in
         select(KnowledgePassage)
         .join(KnowledgeDocument, KnowledgeDocument.id == KnowledgePassage.document_id)
         .where(KnowledgeDocument.status == ACTIVE)
-        .where(or_(KnowledgePassage.embedding_model.is_(None),
-                   KnowledgePassage.embedding_model != model))
+        .where(
+            or_(
+                KnowledgePassage.embedding_model.is_(None),
+                KnowledgePassage.embedding_model != model,
+            )
+        )
         .order_by(KnowledgePassage.id)
     )
     rows = list(session.scalars(query))
     for start in range(0, len(rows), batch):
         part = rows[start : start + batch]
-        matrices = window_vectors(embedder, [passage_text(_passage(r)) for r in part],
-                                  limit=RetrievalSettings().windows)
+        matrices = window_vectors(
+            embedder, [passage_text(_passage(r)) for r in part], limit=RetrievalSettings().windows
+        )
         for row, matrix in zip(part, matrices, strict=True):
             row.embedding_model, row.embedding = model, vector_bytes(matrix)
         session.flush()
@@ -330,12 +383,17 @@ def _fingerprint(session: Session, model: str | None) -> tuple:
     passages = session.execute(
         select(func.count(KnowledgePassage.id), func.max(KnowledgePassage.id))
     ).one()
-    embedded = (0,) if model is None else session.execute(
-        select(func.count(KnowledgePassage.id)).where(KnowledgePassage.embedding_model == model)
-    ).one()
+    embedded = (
+        (0,)
+        if model is None
+        else session.execute(
+            select(func.count(KnowledgePassage.id)).where(KnowledgePassage.embedding_model == model)
+        ).one()
+    )
     documents = session.execute(
-        select(func.count(KnowledgeDocument.id), func.max(KnowledgeDocument.uploaded_at))
-        .where(KnowledgeDocument.status == ACTIVE)
+        select(func.count(KnowledgeDocument.id), func.max(KnowledgeDocument.uploaded_at)).where(
+            KnowledgeDocument.status == ACTIVE
+        )
     ).one()
     return (*passages, *documents, *embedded)
 
@@ -352,35 +410,51 @@ def _document_stamp(row: KnowledgeDocument) -> tuple:
 def _embedded_counts(session: Session, model: str | None) -> dict[str, int]:
     if model is None:
         return {}
-    query = (select(KnowledgePassage.document_id, func.count(KnowledgePassage.id))
-             .where(KnowledgePassage.embedding_model == model)
-             .group_by(KnowledgePassage.document_id))
+    query = (
+        select(KnowledgePassage.document_id, func.count(KnowledgePassage.id))
+        .where(KnowledgePassage.embedding_model == model)
+        .group_by(KnowledgePassage.document_id)
+    )
     return {str(doc_id): count for doc_id, count in session.execute(query)}
 
 
 def _synchronised(
     session: Session, cached: _Cached | None, stamp: tuple, model: str | None
 ) -> _Cached:
-    rows = {str(row.id): row for row in session.scalars(
-        select(KnowledgeDocument).where(KnowledgeDocument.status == ACTIVE)
-        .order_by(KnowledgeDocument.id)
-    )}
+    rows = {
+        str(row.id): row
+        for row in session.scalars(
+            select(KnowledgeDocument)
+            .where(KnowledgeDocument.status == ACTIVE)
+            .order_by(KnowledgeDocument.id)
+        )
+    }
     index = cached.index.copy() if cached is not None else KnowledgeIndex()
     index.embedding_model = model
     known = cached.documents if cached is not None else {}
     embedded = _embedded_counts(session, model)
-    stamps = {doc_id: (*_document_stamp(row), embedded.get(doc_id, 0))
-              for doc_id, row in rows.items()}
+    stamps = {
+        doc_id: (*_document_stamp(row), embedded.get(doc_id, 0)) for doc_id, row in rows.items()
+    }
     for doc_id in [d for d in index.documents if known.get(d) != stamps.get(d)]:
         index.remove(doc_id)
     changed = [doc_id for doc_id in rows if doc_id not in index.documents]
     for doc_id in changed:
         row = rows[doc_id]
-        document = Document(doc_id=doc_id, title=row.title, source=row.source,
-                            version=f"v{row.version}", kind=row.kind, unit=row.unit)
+        document = Document(
+            doc_id=doc_id,
+            title=row.title,
+            source=row.source,
+            version=f"v{row.version}",
+            kind=row.kind,
+            unit=row.unit,
+        )
         stored = _stored_passages(session, row.id, model)
-        vectors = {p.key: vector_from_bytes(p.embedding) for p in stored
-                   if model is not None and p.embedding_model == model and p.embedding}
+        vectors = {
+            p.key: vector_from_bytes(p.embedding)
+            for p in stored
+            if model is not None and p.embedding_model == model and p.embedding
+        }
         index.add(document, [_passage(p) for p in stored], vectors)
     log.info("knowledge index updated: %d of %d documents re-read", len(changed), len(rows))
     return _Cached(stamp=stamp, index=index, documents=stamps)
@@ -389,8 +463,11 @@ def _synchronised(
 def _stored_passages(
     session: Session, document_id: int, model: str | None
 ) -> list[KnowledgePassage]:
-    query = (select(KnowledgePassage).where(KnowledgePassage.document_id == document_id)
-             .order_by(KnowledgePassage.position))
+    query = (
+        select(KnowledgePassage)
+        .where(KnowledgePassage.document_id == document_id)
+        .order_by(KnowledgePassage.position)
+    )
     if model is not None:
         query = query.options(undefer(KnowledgePassage.embedding))
     return list(session.scalars(query))
@@ -398,8 +475,14 @@ def _stored_passages(
 
 def _passage(row: KnowledgePassage) -> Passage:
     return Passage(
-        passage_id=row.key, doc_id=str(row.document_id), text=row.text,
-        heading_path=tuple(row.heading_path or ()), article=row.article, source=row.source,
-        version=row.version, unit=row.unit, position=row.position,
+        passage_id=row.key,
+        doc_id=str(row.document_id),
+        text=row.text,
+        heading_path=tuple(row.heading_path or ()),
+        article=row.article,
+        source=row.source,
+        version=row.version,
+        unit=row.unit,
+        position=row.position,
         extra=dict(row.extra or {}),
     )
