@@ -114,13 +114,20 @@ def start_warm_up(sessions: sessionmaker[Session], settings: Settings) -> thread
 
 
 def warm_up(sessions: sessionmaker[Session], settings: Settings) -> None:
-    """Load jieba, build the knowledge index and load the embedder; failures are only logged."""
+    """Load jieba, build the search index (BM25 matrices included) and the embedder.
+
+    Failures are only logged: the first question then pays for what did not load.
+    """
     started = time.perf_counter()
     try:
+        import civicgrid.llm.client  # noqa: F401  (imported by the first question otherwise)
+
         tokenizer.words("网格员巡查发现占道经营")
         embedder = embedder_from_settings(settings)
         with sessions() as session:
             index = knowledge_index(session=session, embedder=embedder)
+        # The first search builds the BM25 matrices (and embeds a question, loading e5).
+        index.search("网格员巡查", embedder=embedder if index.has_embeddings else None)
     except Exception:
         log.warning("assistant warm-up failed; the first question will pay for it", exc_info=True)
         return
