@@ -205,6 +205,12 @@ def dense_variants(bench: Bench, lexical: dict[str, list[np.ndarray]]) -> dict[s
     try:
         unit_first = np.vstack([m[0] for m in window_vectors(_merged_cache(), prefixed, limit=1)])
         similarity["first window, unit first"] = [unit_first @ q for q in questions]
+        similarity["mean of best window and unit first"] = [
+            (best + unit) / 2
+            for best, unit in zip(
+                similarity["best window"], similarity["first window, unit first"], strict=True
+            )
+        ]
     except SystemExit as missing:
         print(f"unit-first variant skipped: {missing}", file=sys.stderr)
     # Rocchio feedback on the question vector: add the mean of the three best fused
