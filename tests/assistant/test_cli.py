@@ -158,3 +158,19 @@ def test_ask_without_index_fails_with_the_fix(tmp_path: Path) -> None:
 
     assert result.exit_code != 0
     assert "civicgrid assistant add" in json.loads(result.stdout)["error"]
+
+
+def test_embed_stored_with_dense_retrieval_off_fails_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from civicgrid.settings import get_settings
+
+    monkeypatch.delenv("CIVICGRID_ASSISTANT_EMBEDDINGS", raising=False)
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["assistant", "embed-stored", "--json"])
+    finally:
+        get_settings.cache_clear()
+
+    assert result.exit_code != 0
+    assert "CIVICGRID_ASSISTANT_EMBEDDINGS=true" in json.loads(result.stdout)["error"]
