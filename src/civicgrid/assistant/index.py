@@ -7,8 +7,8 @@ document by document, and saves to (and loads from) a folder::
       manifest.json       format version, retrieval settings, embedding model name
       documents.jsonl     one Document per line
       passages.jsonl      one Passage per line, with its tokens (no re-tokenising on load)
-      embeddings.npy      float32 matrix, one row per passage id in embedding_ids.json
-      embedding_ids.json
+      embeddings.npy      float32 matrix, one row per embedded window of a passage
+      embedding_ids.json  the passage id of each row (repeated for a passage's windows)
 
 Search scores every passage on two BM25 fields, jieba words and character bigrams (see
 :mod:`civicgrid.assistant.tokenizer`), each normalised by its best score and mixed by
@@ -17,7 +17,10 @@ the two are fused by a convex combination of normalised scores (Bruch, Gai and I
 Analysis of Fusion Functions for Hybrid Retrieval", TOIS 2023, found it beats reciprocal
 rank fusion; it did here too, see bench/results.md): the cosine similarities of the
 candidates are centred on their mean and scaled by (max - mean), then mixed with the lexical
-score as ``(1 - dense_weight) * lexical + dense_weight * dense``.
+score as ``(1 - dense_weight) * lexical + dense_weight * dense``. A passage is embedded as up
+to ``RetrievalSettings.windows`` overlapping windows of 192 characters (see
+:func:`civicgrid.assistant.embeddings.passage_windows`) and its cosine similarity is the best
+of its windows'.
 
 A passage that shares no term with the question has a lexical score of exactly 0 and is
 never returned, dense or not (trap RAG-01: a retriever that returns its top k even at score 0
@@ -31,7 +34,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -45,7 +48,7 @@ from civicgrid.assistant.documents import (
     Passage,
     UnknownDocumentError,
 )
-from civicgrid.assistant.embeddings import Embedder
+from civicgrid.assistant.embeddings import Embedder, window_vectors
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +63,7 @@ class RetrievalSettings:
     b: float = 0.75
     word_weight: float = 0.5
     dense_weight: float = 0.8
+    windows: int = 4
 
     @classmethod
     def from_dict(cls, data: dict[str, float]) -> RetrievalSettings:
@@ -93,6 +97,7 @@ class _Fields:
     bigrams: BM25Field
     word_sets: list[frozenset[str]]
     embeddings: np.ndarray | None
+    window_starts: np.ndarray | None
     doc_of: np.ndarray
     unit_of: np.ndarray
 
@@ -111,17 +116,29 @@ class KnowledgeIndex:
 
     # ---- updating -------------------------------------------------------------------------
 
-    def add(self, document: Document, passages: Sequence[Passage]) -> None:
-        """Add a document, or replace every passage of the document with the same id."""
+    def add(
+        self,
+        document: Document,
+        passages: Sequence[Passage],
+        vectors: Mapping[str, np.ndarray] | None = None,
+    ) -> None:
+        """Add a document, or replace every passage of the document with the same id.
+
+        ``vectors`` are stored embeddings by passage id (one row per window), made by the
+        model named in :attr:`embedding_model`; passages without one are embedded by the
+        next :meth:`embed`.
+        """
         if document.doc_id in self.documents:
             self.remove(document.doc_id)
         self.documents[document.doc_id] = document
         self._passages[document.doc_id] = list(passages)
         for passage in passages:
-            indexed = " ".join((*passage.heading_path, passage.text))
             self._tokens[passage.passage_id] = _Tokens(
-                tokenizer.words(indexed), tokenizer.bigrams(indexed)
+                tokenizer.words(passage_text(passage)), tokenizer.bigrams(passage_text(passage))
             )
+            if vectors is not None and passage.passage_id in vectors:
+                matrix = np.asarray(vectors[passage.passage_id], dtype=np.float32)
+                self._vectors[passage.passage_id] = matrix.reshape(-1, matrix.shape[-1])
         self._fields = None
 
     def remove(self, doc_id: str) -> Document:
@@ -162,21 +179,24 @@ class KnowledgeIndex:
 
     # ---- embeddings -----------------------------------------------------------------------
 
-    def embed(
-        self, embedder: Embedder, progress: Callable[[int, int], None] | None = None
-    ) -> int:
+    def embed(self, embedder: Embedder, progress: Callable[[int, int], None] | None = None) -> int:
         """Embed every passage that has no stored vector yet; returns how many were embedded."""
-        if self.embedding_model and self.embedding_model != embedder.name:
+        model = self.model_name(embedder)
+        if self.embedding_model and self.embedding_model != model:
             self._vectors.clear()
-        self.embedding_model = embedder.name
+        self.embedding_model = model
         missing = [p for p in self.passages if p.passage_id not in self._vectors]
         if missing:
-            texts = [" ".join((*p.heading_path, p.text)) for p in missing]
-            vectors = embedder.passages(texts, progress) if progress else embedder.passages(texts)
-            for passage, vector in zip(missing, vectors, strict=True):
-                self._vectors[passage.passage_id] = np.asarray(vector, dtype=np.float32)
+            texts = [passage_text(p) for p in missing]
+            vectors = window_vectors(embedder, texts, progress, limit=self.settings.windows)
+            for passage, matrix in zip(missing, vectors, strict=True):
+                self._vectors[passage.passage_id] = matrix
             self._fields = None
         return len(missing)
+
+    def model_name(self, embedder: Embedder) -> str:
+        """The name stored vectors are kept under: the model and the number of windows."""
+        return embedding_name(embedder, self.settings.windows)
 
     @property
     def has_embeddings(self) -> bool:
@@ -213,7 +233,7 @@ class KnowledgeIndex:
         if query_vector is None and embedder is not None and fields.embeddings is not None:
             query_vector = embedder.query(question)
         if query_vector is not None and fields.embeddings is not None:
-            dense = fields.embeddings[candidates] @ query_vector
+            dense = _best_window(fields, query_vector)[candidates]
         order = self._rank(lexical[candidates], dense)[:k]
         query_words = self._query_weights(question)
         return [
@@ -272,9 +292,17 @@ class KnowledgeIndex:
         passages = self.passages
         tokens = [self._tokens[p.passage_id] for p in passages]
         params = BM25Params(self.settings.k1, self.settings.b)
-        embeddings = None
+        embeddings = starts = None
         if passages and all(p.passage_id in self._vectors for p in passages):
-            embeddings = np.vstack([self._vectors[p.passage_id] for p in passages])
+            matrices = [self._vectors[p.passage_id] for p in passages]
+            embeddings = np.vstack(matrices)
+            starts = np.cumsum([0, *(len(m) for m in matrices[:-1])])
+        elif self._vectors:
+            log.warning(
+                "%d of %d passages have no embedding; searching with BM25 alone",
+                sum(p.passage_id not in self._vectors for p in passages),
+                len(passages),
+            )
         log.debug("built BM25 fields over %d passages", len(passages))
         return _Fields(
             passages=passages,
@@ -282,6 +310,7 @@ class KnowledgeIndex:
             bigrams=BM25Field([t.bigrams for t in tokens], params),
             word_sets=[frozenset(t.words) for t in tokens],
             embeddings=embeddings,
+            window_starts=starts,
             doc_of=np.asarray([p.doc_id for p in passages], dtype=object),
             unit_of=np.asarray([p.unit or "" for p in passages], dtype=object),
         )
@@ -314,11 +343,10 @@ class KnowledgeIndex:
 
     def _save_vectors(self, folder: Path) -> None:
         ids = [p.passage_id for p in self.passages if p.passage_id in self._vectors]
-        matrix = (
-            np.vstack([self._vectors[i] for i in ids]) if ids else np.zeros((0, 0), np.float32)
-        )
+        rows = [pid for pid in ids for _ in range(len(self._vectors[pid]))]
+        matrix = np.vstack([self._vectors[i] for i in ids]) if ids else np.zeros((0, 0), np.float32)
         np.save(folder / "embeddings.npy", matrix.astype(np.float32))
-        (folder / "embedding_ids.json").write_text(json.dumps(ids), encoding="utf-8")
+        (folder / "embedding_ids.json").write_text(json.dumps(rows), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: str | Path) -> KnowledgeIndex:
@@ -365,7 +393,27 @@ class KnowledgeIndex:
             return
         ids = json.loads(ids_path.read_text(encoding="utf-8"))
         matrix = np.load(folder / "embeddings.npy")
-        self._vectors = {pid: matrix[row] for row, pid in enumerate(ids) if pid in self._tokens}
+        rows: dict[str, list[int]] = {}
+        for row, pid in enumerate(ids):
+            rows.setdefault(pid, []).append(row)
+        self._vectors = {pid: matrix[r] for pid, r in rows.items() if pid in self._tokens}
+
+
+def embedding_name(embedder: Embedder, windows: int) -> str:
+    """The name of vectors made by ``embedder`` with up to ``windows`` windows a passage."""
+    return f"{embedder.name}/windows-{windows}"
+
+
+def passage_text(passage: Passage) -> str:
+    """What is indexed and embedded of a passage: its heading path, then its text."""
+    return " ".join((*passage.heading_path, passage.text))
+
+
+def _best_window(fields: _Fields, query_vector: np.ndarray) -> np.ndarray:
+    """Every passage's cosine similarity to the question: the best of its windows'."""
+    assert fields.embeddings is not None and fields.window_starts is not None
+    similarity = fields.embeddings @ np.asarray(query_vector, dtype=np.float32)
+    return np.maximum.reduceat(similarity, fields.window_starts)
 
 
 def _scaled(scores: np.ndarray) -> np.ndarray:

@@ -8,7 +8,9 @@
   in the database rather than in an index folder so that an upload, a replacement or a
   deletion is one transaction (a failing document leaves nothing half-written) and every web
   worker sees the same knowledge; see :mod:`civicgrid.assistant.store` for the in-memory
-  search index built from these rows.
+  search index built from these rows. With dense retrieval on, each passage row also
+  stores its embedding (the model's name and a float32 matrix, one row per window of the
+  passage, in NumPy's ``.npy`` format), computed once when the document is uploaded.
 * ``assistant_questions``: every question asked, the answer text, the cited passages (their
   keys, document ids and versions, as they were when cited), the mode (``llm``, ``offline``,
   ``abstain``, ``refused``), the LLM model used or the reason the answer fell back, who asked
@@ -20,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from civicgrid.db.core import Base, UTCDateTime, utcnow
@@ -63,6 +65,8 @@ class KnowledgePassage(Base):
     source: Mapped[str] = mapped_column(String(255))
     version: Mapped[str] = mapped_column(String(32))
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    embedding_model: Mapped[str | None] = mapped_column(String(100))
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
 
 class AssistantQuestion(Base):

@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 def prepare_demo(settings: Settings, *, cases: int = 400) -> dict:
     """Generate the demo stream unless generated cases already exist."""
+    from civicgrid.assistant.embeddings import embedder_from_settings
     from civicgrid.assistant.handbook import load_demo_handbook
     from civicgrid.demo.generator import ensure_users, generate
     from civicgrid.ground.demo import prepare_demo_ground
@@ -26,7 +27,8 @@ def prepare_demo(settings: Settings, *, cases: int = 400) -> dict:
 
     load_reactions()
     db = open_database(settings)
-    load_demo_handbook(db.sessions)  # 南小格's handbook, labelled as generated
+    # 南小格's handbook, labelled as generated (embedded too when dense retrieval is on)
+    load_demo_handbook(db.sessions, embedder_from_settings(settings))
     _generate_address_base(db.sessions)  # 标准地址库 on the grids, labelled as generated
     prepare_demo_ground(db.sessions, secret=settings.pii_secret())  # people, firms, visits
     with db.sessions() as session:

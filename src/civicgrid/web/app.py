@@ -53,9 +53,13 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = None
         if background:
+            from civicgrid.assistant.questions import start_warm_up
             from civicgrid.background import start_scheduler
 
             worker = start_scheduler(app.state.session_factory, settings)
+            # jieba's dictionary and the knowledge index load beside start-up, not in the
+            # first question.
+            start_warm_up(app.state.session_factory, settings)
         yield
         if worker is not None:
             worker.stop()
