@@ -53,9 +53,28 @@ def run_periodic(factory: sessionmaker[Session], settings: Settings,
         session.commit()
         purged = retention_round(session=session, today=now.date())  # people who left
         session.commit()
+        embedded = _embed_passages(session, settings)
     return {"overdue": len(overdue), "deadline_near": len(near), "regridded": regridded,
             "deliveries": deliveries, "city": city, "risk": risk, "classes": classes,
-            "ground_purged": purged}
+            "ground_purged": purged, "passages_embedded": embedded}
+
+
+# Passages of the knowledge base embedded per background round (about 0.3 CPU-s each).
+EMBED_PER_ROUND = 200
+
+
+def _embed_passages(session: Session, settings: Settings) -> int:
+    """Embed a slice of the knowledge passages still without vectors, when dense retrieval
+    is on; committed. Large uploads are stored without vectors and wait for this."""
+    from civicgrid.assistant.embeddings import embedder_from_settings
+    from civicgrid.assistant.store import embed_stored
+
+    embedder = embedder_from_settings(settings)
+    if embedder is None:
+        return 0
+    count = embed_stored(session=session, embedder=embedder, limit=EMBED_PER_ROUND)
+    session.commit()
+    return count
 
 
 def periodic_job() -> dict[str, Any]:

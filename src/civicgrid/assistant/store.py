@@ -22,8 +22,11 @@ Dense retrieval: with an embedder (``CIVICGRID_ASSISTANT_EMBEDDINGS=true`` and n
 installed, see :func:`civicgrid.assistant.embeddings.embedder_from_settings`) every passage is
 embedded when its document is uploaded or replaced, in the same transaction, and the vectors
 are stored on the passage row with the model's name (a replaced document's new passages get
-new vectors; a deleted one's go with its rows). :func:`embed_stored` embeds passages stored
-while dense retrieval was off. The in-memory index takes the stored vectors of the current
+new vectors; a deleted one's go with its rows). A document of more than
+:data:`INLINE_EMBED_LIMIT` passages is stored without vectors so the upload does not wait
+minutes; :func:`embed_stored`, called by the background round a slice at a time (and by
+``civicgrid assistant embed-stored``), embeds those and the passages stored while dense
+retrieval was off. The in-memory index takes the stored vectors of the current
 model and fuses them with BM25 when every passage has one; otherwise it searches with BM25
 alone and logs how many passages lack a vector.
 """
@@ -277,6 +280,11 @@ def _title(title: str | None, document: Document) -> str:
     return chosen[:MAX_TITLE_CHARS]
 
 
+# Passages embedded inside an upload's request; a larger document is left to the background
+# round (about 0.3 CPU-seconds a passage, so 64 keep an upload under about 20 seconds).
+INLINE_EMBED_LIMIT = 64
+
+
 def _store_passages(
     session: Session,
     row: KnowledgeDocument,
@@ -285,7 +293,10 @@ def _store_passages(
 ) -> None:
     vectors: list[bytes | None] = [None] * len(passages)
     model = None
-    if embedder is not None and passages:
+    if embedder is not None and len(passages) > INLINE_EMBED_LIMIT:
+        log.info("document %s: %d passages left to the background round for embedding",
+                 row.id, len(passages))
+    elif embedder is not None and passages:
         model = embedding_name(embedder, RetrievalSettings().windows)
         matrices = window_vectors(
             embedder, [passage_text(p) for p in passages], limit=RetrievalSettings().windows
@@ -311,11 +322,13 @@ def _store_passages(
     session.flush()
 
 
-def embed_stored(*, session: Session, embedder: Embedder, batch: int = 64) -> int:
+def embed_stored(
+    *, session: Session, embedder: Embedder, batch: int = 64, limit: int | None = None
+) -> int:
     """Embed the active passages with no vector of ``embedder``'s model (not committed).
 
-    For passages stored while dense retrieval was off, or by another model; returns how many
-    were embedded.
+    For passages of large uploads, stored while dense retrieval was off, or by another model;
+    at most ``limit`` of them (all when None). Returns how many were embedded.
     """
     model = embedding_name(embedder, RetrievalSettings().windows)
     query = (
@@ -329,6 +342,7 @@ def embed_stored(*, session: Session, embedder: Embedder, batch: int = 64) -> in
             )
         )
         .order_by(KnowledgePassage.id)
+        .limit(limit)
     )
     rows = list(session.scalars(query))
     for start in range(0, len(rows), batch):
