@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, update
+from sqlalchemy import create_engine, delete, select, update
 from sqlalchemy.orm import Session
 
 from civicgrid.accounts.models import User
@@ -20,6 +20,7 @@ from civicgrid.addresses.models import AddressBuilding, AddressHouse
 from civicgrid.grids.models import GridWorker
 from civicgrid.ground.config import DEFAULTS, load_config
 from civicgrid.ground.feed import set_worker_phone
+from civicgrid.ground.models import SyncVersion, WorkerContact
 from civicgrid.ground.sync import _ack, export, push
 from civicgrid.ground.vault import Vault
 from tests.ground.city_stub import CityStub
@@ -36,6 +37,36 @@ def city():
     stub = CityStub()
     yield stub
     stub.close()
+
+
+@pytest.fixture(autouse=True)
+def _cleanup(engine):
+    """Export commits what it captures; remove this test's base and workers afterwards so
+    the shared database stays as other tests expect it (no houses, no assignments)."""
+    yield
+    with Session(engine) as session:
+        buildings = list(
+            session.scalars(select(AddressBuilding.id).where(AddressBuilding.code.like("TB%")))
+        )
+        houses = list(
+            session.scalars(select(AddressHouse.id).where(AddressHouse.building_id.in_(buildings)))
+        )
+        workers = list(session.scalars(select(GridWorker.id).where(GridWorker.grid_code == "G-F")))
+        for record_type, ids in (
+            ("building", buildings),
+            ("house", houses),
+            ("grid_worker", workers),
+        ):
+            session.execute(
+                delete(SyncVersion).where(
+                    SyncVersion.record_type == record_type, SyncVersion.record_id.in_(ids)
+                )
+            )
+        session.execute(delete(AddressHouse).where(AddressHouse.id.in_(houses)))
+        session.execute(delete(AddressBuilding).where(AddressBuilding.id.in_(buildings)))
+        session.execute(delete(GridWorker).where(GridWorker.id.in_(workers)))
+        session.execute(delete(WorkerContact))
+        session.commit()
 
 
 def _base(session: Session, rooms: int = 3) -> tuple[AddressBuilding, list[AddressHouse]]:
