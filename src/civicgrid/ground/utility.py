@@ -54,7 +54,8 @@ def _row(values: dict[str, Any], line: int) -> dict[str, Any]:
             "message": "month must be YYYY-MM",
         }
     try:
-        amount = float(str(values.get("amount") or "").strip())
+        raw = values.get("amount")
+        amount = float(str("" if raw is None else raw).strip())
     except ValueError:
         return {
             "row": str(line),
