@@ -97,7 +97,7 @@ class _Linker:
                 "house_code": None,
                 "match_decision": "no_match",
                 "match_probability": 0.0,
-                "match_reason": "no address: give the address the company bills",
+                "match_reason": "未提供地址：请填写账单上的地址",
             }
         if row["address"] not in self.known:
             self.known[row["address"]] = self._match(row["account"], row["address"])
@@ -113,7 +113,7 @@ class _Linker:
                 "house_code": None,
                 "match_decision": "no_match",
                 "match_probability": 0.0,
-                "match_reason": "the address base is empty: import it first",
+                "match_reason": "标准地址库为空：请先导入地址库",
             }
         result = self._index.match_text(account, address)
         probability = round(result.probability, 4)
@@ -125,12 +125,9 @@ class _Linker:
                 "match_reason": None,
             }
         if result.decision == "review":
-            reason = (
-                f"uncertain match (p={probability}) to house {result.code}: "
-                "confirm or correct the address"
-            )
+            reason = f"匹配不确定（p={probability}），候选房屋 {result.code}：请人工确认或更正地址"
         else:
-            reason = "no house of the address base matches this address"
+            reason = "标准地址库中没有与该地址匹配的房屋"
         return {
             "house_code": None,
             "match_decision": result.decision,
