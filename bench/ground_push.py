@@ -23,7 +23,7 @@ from civicgrid.ground.vault import Vault
 from tests.ground.city_stub import CityStub
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ground_sync import build  # noqa: E402
+from ground_sync import build
 
 
 def main() -> None:

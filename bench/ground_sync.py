@@ -28,9 +28,9 @@ from sqlalchemy import create_engine, insert, text
 from civicgrid.accounts.models import User
 from civicgrid.addresses.models import AddressBuilding, AddressHouse
 from civicgrid.db.migrate import upgrade
+from civicgrid.grids.models import GridWorker
 from civicgrid.ground.models import BuildingHead, Enterprise, Revision, Visit, WorkerContact
 from civicgrid.ground.vault import Vault
-from civicgrid.grids.models import GridWorker
 
 SHARES = {"enterprise": 0.30, "visit": 0.20, "building_head": 0.02, "building": 0.03,
           "house": 0.44, "grid_worker": 0.01}
@@ -63,7 +63,7 @@ def _ground_rows(kind: str, ids: range) -> list[dict]:
                              "duties": [], "active": True} for i in ids]
 
 
-def _build_ground(conn, counts: dict[str, int]) -> None:  # noqa: ANN001
+def _build_ground(conn, counts: dict[str, int]) -> None:
     tables = {"enterprise": Enterprise, "visit": Visit, "building_head": BuildingHead}
     revision = 0
     for kind, table in tables.items():
@@ -77,7 +77,7 @@ def _build_ground(conn, counts: dict[str, int]) -> None:  # noqa: ANN001
             revision += len(ids)
 
 
-def _build_base(conn, counts: dict[str, int]) -> None:  # noqa: ANN001
+def _build_base(conn, counts: dict[str, int]) -> None:
     buildings = counts["building"]
     for start in range(0, buildings, CHUNK):
         conn.execute(insert(AddressBuilding), [
@@ -95,7 +95,7 @@ def _build_base(conn, counts: dict[str, int]) -> None:  # noqa: ANN001
             for i in range(start + 1, min(counts["house"], start + CHUNK) + 1)])
 
 
-def _build_workers(conn, counts: dict[str, int]) -> None:  # noqa: ANN001
+def _build_workers(conn, counts: dict[str, int]) -> None:
     vault = Vault("bench-key")
     workers = range(1, counts["grid_worker"] + 1)
     conn.execute(insert(User), [
@@ -124,17 +124,23 @@ def build(url: str, n: int) -> dict[str, int]:
     return counts
 
 
-def export(url: str, work: Path, since: int, out: str) -> tuple[dict, float, float]:
-    """Run the export command; (its answer, wall seconds, peak RSS MiB of the children)."""
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def export(url: str, work: Path, since: int, out: str) -> tuple[dict, float, float, float]:
+    """Run the export command; (its answer, wall seconds, peak RSS MiB of the children, CPU
+    seconds of the command)."""
     env = {**os.environ, "CIVICGRID_DATABASE_URL": url, "CIVICGRID_DATA_DIR": str(work),
            "CIVICGRID_PII_KEY": "bench-key"}
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     answer = subprocess.run([sys.executable, "-m", "civicgrid", "sync", "export", "--since",
                              str(since), "--out", str(work / out), "--json"], env=env,
                             capture_output=True, text=True, check=True)
     wall = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return json.loads(answer.stdout), wall, peak
+    return json.loads(answer.stdout), wall, peak, _cpu() - cpu
 
 
 def _line_counts(folder: Path) -> dict[str, int]:
@@ -150,9 +156,10 @@ def main() -> None:
     started = time.perf_counter()
     counts = build(url, n)
     print(f"built {n} records {counts} in {time.perf_counter() - started:.1f} s", flush=True)
-    result, wall, peak = export(url, work, 0, "out")
+    result, wall, peak, cpu = export(url, work, 0, "out")
     lines = _line_counts(work / "out")
-    print(f"export since 0: records={n} wall_s={wall:.1f} peak_rss_mib={peak:.0f} "
+    print(f"export since 0: records={n} wall_s={wall:.1f} cpu_s={cpu:.1f} "
+          f"peak_rss_mib={peak:.0f} load={os.getloadavg()[0]:.2f} "
           f"cursor={result['cursor']} counts={result['counts']} lines={lines} "
           f"total={sum(lines.values())}", flush=True)
     changed = counts["house"] // 100
@@ -160,8 +167,8 @@ def main() -> None:
     with engine.begin() as conn:
         conn.execute(text("UPDATE address_houses SET room = room || 'X' WHERE id % 100 = 0"))
     engine.dispose()
-    again, wall, _ = export(url, work, result["cursor"], "again")
-    print(f"export after {changed} houses changed: wall_s={wall:.1f} "
+    again, wall, _, cpu = export(url, work, result["cursor"], "again")
+    print(f"export after {changed} houses changed: wall_s={wall:.1f} cpu_s={cpu:.1f} "
           f"cursor={again['cursor']} counts={again['counts']} "
           f"lines={_line_counts(work / 'again')}")
 
