@@ -213,6 +213,13 @@ def test_unknown_privacy_rule_is_refused(session, tmp_path) -> None:
         export(session=session, since=0, out_dir=tmp_path, mapping=mapping, vault=VAULT)
 
 
+def test_people_in_the_mapping_are_refused(session, tmp_path) -> None:
+    mapping = {"person": {"record_type": "person", "fields": {"id": "RYID", "name": "XM"}}}
+    with pytest.raises(ValueError, match="never sent to the city"):
+        export(session=session, since=0, out_dir=tmp_path, mapping=mapping, vault=VAULT)
+    assert not (tmp_path / "person.jsonl").exists()
+
+
 def _push(session: Session, city: CityStub, target: str, **kw: object) -> dict:
     return push(
         session=session,

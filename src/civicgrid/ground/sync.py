@@ -131,6 +131,11 @@ def _changed(
 
 def _check_mapping(mapping: dict[str, Any]) -> None:
     for record_type, spec in mapping.items():
+        if record_type == "person":
+            raise ValueError(
+                "sync_mapping has record type 'person'; residents' records are never sent to "
+                "the city: remove it from the mapping"
+            )
         if record_type not in RECORD_CLASSES and record_type not in feed.FEED_TYPES:
             known = sorted(RECORD_CLASSES) + list(feed.FEED_TYPES)
             raise ValueError(
