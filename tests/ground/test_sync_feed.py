@@ -66,6 +66,7 @@ def _cleanup(engine):
         session.execute(delete(AddressBuilding).where(AddressBuilding.id.in_(buildings)))
         session.execute(delete(GridWorker).where(GridWorker.id.in_(workers)))
         session.execute(delete(WorkerContact))
+        session.execute(delete(SyncVersion).where(SyncVersion.deleted.is_(True)))
         session.commit()
 
 
@@ -211,6 +212,38 @@ def test_unknown_privacy_rule_is_refused(session, tmp_path) -> None:
     mapping["grid_worker"]["fields"]["phone_cipher"] = {"to": "LXDH", "privacy": "plain"}
     with pytest.raises(ValueError, match="privacy 'plain' is unknown"):
         export(session=session, since=0, out_dir=tmp_path, mapping=mapping, vault=VAULT)
+
+
+def test_deleted_house_is_sent_as_a_deletion_and_dropped_by_the_city(
+    session, tmp_path, city
+) -> None:
+    target = f"feed-del-{uuid.uuid4().hex[:6]}"
+    _ack(session, target, _baseline(session, tmp_path))
+    _building, houses = _base(session, rooms=2)
+    first = _push(session, city, target)
+    assert first["sent"] == 3 and ("house", houses[0].id) in city.records
+    gone = houses[0].id
+    session.execute(delete(AddressHouse).where(AddressHouse.id == gone))
+    exported = export(
+        session=session, since=first["acked"], out_dir=tmp_path / "d", mapping=MAPPING, vault=VAULT
+    )
+    assert {t: exported["counts"][t] for t in NEW_TYPES} == {
+        "building": 0,
+        "house": 1,
+        "grid_worker": 0,
+    }
+    assert _lines(tmp_path / "d", "house") == [{"FWID": gone, "BBH": 2, "SCBZ": True}]
+    second = _push(session, city, target)
+    assert second["sent"] == 1 and ("house", gone) not in city.records
+    assert city.deleted[("house", gone)] == 2 and ("house", houses[1].id) in city.records
+    again = export(
+        session=session,
+        since=exported["cursor"],
+        out_dir=tmp_path / "e",
+        mapping=MAPPING,
+        vault=VAULT,
+    )
+    assert again["counts"]["house"] == 0  # the deletion is captured once
 
 
 def test_people_in_the_mapping_are_refused(session, tmp_path) -> None:

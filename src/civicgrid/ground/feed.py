@@ -9,8 +9,10 @@ it in the same cursor as people's, enterprises' and visits' changes. An unchange
 nothing, so it is not exported again. Phones are digested through their keyed hash, never in
 clear, so resealing the same phone is no change.
 
-A record removed from the address base or a worker's assignment deleted is not yet sent as a
-deletion; the city keeps the last version it received.
+A record that disappeared (a house removed from the address base, a worker's assignment
+deleted) gets one more version marked ``deleted`` and a ``delete`` revision, so the feed
+sends a deletion (:func:`tombstones`) and the city drops it; if the same id comes back, it
+is sent again as the next version.
 """
 
 from __future__ import annotations
@@ -114,7 +116,11 @@ def source_query(record_type: str) -> tuple[Any, Select[Any]]:
 def current_query(record_type: str) -> tuple[Any, Select[Any]]:
     """Like :func:`source_query`, with the captured ``version`` of each record."""
     id_column, query = source_query(record_type)
-    kept = and_(SyncVersion.record_type == record_type, SyncVersion.record_id == id_column)
+    kept = and_(
+        SyncVersion.record_type == record_type,
+        SyncVersion.record_id == id_column,
+        SyncVersion.deleted.is_(False),
+    )
     return id_column, query.add_columns(SyncVersion.version).join(SyncVersion, kept)
 
 
@@ -139,7 +145,7 @@ def capture(
 
 def _capture_type(session: Session, record_type: str, chunk: int) -> int:
     id_column, query = source_query(record_type)
-    after, changed = 0, 0
+    after, changed = 0, _capture_deleted(session, record_type)
     while True:
         rows = (
             session.execute(query.where(id_column > after).order_by(id_column).limit(chunk))
@@ -154,9 +160,11 @@ def _capture_type(session: Session, record_type: str, chunk: int) -> int:
 
 def _capture_rows(session: Session, record_type: str, rows: list[Any]) -> int:
     known = {
-        rid: (version, old)
-        for rid, version, old in session.execute(
-            select(SyncVersion.record_id, SyncVersion.version, SyncVersion.digest).where(
+        rid: (version, None if deleted else old)
+        for rid, version, old, deleted in session.execute(
+            select(
+                SyncVersion.record_id, SyncVersion.version, SyncVersion.digest, SyncVersion.deleted
+            ).where(
                 SyncVersion.record_type == record_type,
                 SyncVersion.record_id.between(rows[0]["id"], rows[-1]["id"]),
             )
@@ -174,6 +182,7 @@ def _capture_rows(session: Session, record_type: str, rows: list[Any]) -> int:
             "record_id": row["id"],
             "version": version + 1,
             "digest": new,
+            "deleted": False,
             "captured_at": now,
         }
         (changed if version else added).append(values)
@@ -195,6 +204,65 @@ def _capture_rows(session: Session, record_type: str, rows: list[Any]) -> int:
     if revisions:
         session.execute(insert(Revision), revisions)
     return len(revisions)
+
+
+def _capture_deleted(session: Session, record_type: str) -> int:
+    """Mark captured records that no longer exist as deleted, with a ``delete`` revision."""
+    id_column, query = source_query(record_type)
+    present = query.with_only_columns(id_column)
+    gone = session.execute(
+        select(SyncVersion.record_id, SyncVersion.version).where(
+            SyncVersion.record_type == record_type,
+            SyncVersion.deleted.is_(False),
+            SyncVersion.record_id.not_in(present),
+        )
+    ).all()
+    if not gone:
+        return 0
+    now = utcnow()
+    versions = [
+        {
+            "record_type": record_type,
+            "record_id": rid,
+            "version": version + 1,
+            "digest": "",
+            "deleted": True,
+            "captured_at": now,
+        }
+        for rid, version in gone
+    ]
+    session.execute(update(SyncVersion), versions)
+    session.execute(
+        insert(Revision),
+        [
+            {
+                "record_type": record_type,
+                "record_id": v["record_id"],
+                "version": v["version"],
+                "action": "delete",
+                "changed_by": ACTOR,
+                "changed_at": now,
+                "changes": {},
+            }
+            for v in versions
+        ],
+    )
+    return len(gone)
+
+
+def tombstones(*, session: Session, record_type: str, ids: Any) -> list[tuple[int, int]]:
+    """(record id, version) of the deleted records of ``record_type`` among ``ids`` (a list or
+    a subquery)."""
+    query = (
+        select(SyncVersion.record_id, SyncVersion.version)
+        .where(
+            SyncVersion.record_type == record_type,
+            SyncVersion.deleted.is_(True),
+            SyncVersion.record_id.in_(ids),
+        )
+        .order_by(SyncVersion.record_id)
+    )
+    return [(rid, version) for rid, version in session.execute(query)]
 
 
 def versions(*, session: Session, record_type: str) -> list[tuple[int, int]]:

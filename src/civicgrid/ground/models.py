@@ -214,7 +214,8 @@ class UtilityUsage(Base):
 
 class SyncVersion(Base):
     """The version the feed gives a record kept outside ground data (a building or house of
-    the address base, a grid worker): bumped when the digest of its mapped fields changes."""
+    the address base, a grid worker): bumped when the digest of its fields changes, and once
+    more, with ``deleted`` set, when the record disappears."""
 
     __tablename__ = "ground_sync_versions"
 
@@ -222,6 +223,7 @@ class SyncVersion(Base):
     record_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
     digest: Mapped[str] = mapped_column(String(32))
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     captured_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

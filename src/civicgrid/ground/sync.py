@@ -44,6 +44,7 @@ from civicgrid.privacy.masking import mask_phone
 log = logging.getLogger(__name__)
 
 PRIVACY = ("masked", "full", "omit")
+DELETED = "_deleted"  # marks a deletion among the records a type yields
 _PERSONAL = {"phone", "phone_cipher"}  # fields sent masked unless the mapping says otherwise
 
 
@@ -89,6 +90,8 @@ def _personal(value: Any, rule: str | None, vault: Vault | None) -> Any:
 def map_record(record: Any, spec: dict[str, Any], vault: Vault | None = None) -> dict[str, Any]:
     """One record in the city's field names (only the mapped fields, privacy rules applied;
     a sealed field such as ``phone_cipher`` is opened with ``vault``)."""
+    if isinstance(record, Mapping) and record.get(DELETED):
+        return _deletion(record, spec)
     out = {}
     for field, target in spec["fields"].items():
         city, rule = _rule(field, target)
@@ -101,6 +104,14 @@ def map_record(record: Any, spec: dict[str, Any], vault: Vault | None = None) ->
             value = mask_phone(value) if rule == "masked" else value
         out[city] = value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
     return out
+
+
+def _deletion(record: Mapping[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+    """A deleted record in the city's names: its id, its last version and the deletion flag
+    (``deleted_field`` of the mapping, ``SCBZ`` 删除标志 by default)."""
+    fields = spec["fields"]
+    out = {_rule(f, fields[f])[0]: record[f] for f in ("id", "version") if f in fields}
+    return out | {spec.get("deleted_field", "SCBZ"): True}
 
 
 def _records(
@@ -118,6 +129,8 @@ def _records(
     query = query.where(id_column.in_(ids)).order_by(id_column)
     for row in session.execute(query.execution_options(yield_per=chunk)).mappings():
         yield row["id"], row["version"], row
+    for record_id, version in feed.tombstones(session=session, record_type=record_type, ids=ids):
+        yield record_id, version, {"id": record_id, "version": version, DELETED: True}
 
 
 def _changed(
@@ -212,6 +225,7 @@ def _batches(
                         "type": spec["record_type"],
                         "id": record_id,
                         "version": version,
+                        "deleted": isinstance(record, Mapping) and bool(record.get(DELETED)),
                         "data": map_record(record, spec, vault),
                     }
                 )

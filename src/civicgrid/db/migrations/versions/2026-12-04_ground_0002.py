@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("record_id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("digest", sa.String(length=32), nullable=False),
+        sa.Column("deleted", sa.Boolean(), nullable=False),
         sa.Column("captured_at", civicgrid.db.core.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("record_type", "record_id", name=op.f("pk_ground_sync_versions")),
     )
