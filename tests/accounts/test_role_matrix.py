@@ -206,6 +206,8 @@ MATRIX: list[tuple[str, str, set[str] | None, dict | None]] = [
     ("POST", "/api/ground/actions/{action_id}/verify", {"admin", "grid_worker"}, {"accept": True}),
     ("POST", "/api/ground/heads/{head_id}/redeem", {"admin"}, {"points": 1, "item": "x"}),
     ("GET", "/api/ground/utility/signals", {"admin", "dispatcher", "grid_worker", "leader"}, None),
+    ("GET", "/api/ground/utility/unmatched", {"admin", "dispatcher", "grid_worker", "leader"},
+     None),
     # addresses (standard address base, geocoding, matching, gas linkage, doorplates)
     ("GET", "/api/addresses/houses", ALL, None),
     ("GET", "/api/addresses/houses/{house_code}", ALL, None),

@@ -1,5 +1,6 @@
 """A stub of the city's sync endpoint on 127.0.0.1 for tests: keeps the highest version per
-record, counts every receipt, and can answer 500 or hang after a number of batches."""
+record (a deletion drops the record unless a later version arrives), counts every receipt,
+and can answer 500 or hang after a number of batches."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ class CityStub:
 
     def __init__(self) -> None:
         self.records: dict[tuple[str, int], int] = {}
+        self.deleted: dict[tuple[str, int], int] = {}  # version at which each was deleted
         self.receipts: list[tuple[str, int, int]] = []
         self.batches = 0
         self.fail_from: int | None = None  # batch number from which to fail
@@ -28,6 +30,16 @@ class CityStub:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+    def receive(self, record: dict[str, Any]) -> None:
+        """Keep the highest version of a record; a deletion wins over lower versions."""
+        key, version = (record["type"], record["id"]), record["version"]
+        if record.get("deleted"):
+            if version >= self.records.get(key, 0):
+                self.records.pop(key, None)
+                self.deleted[key] = max(self.deleted.get(key, 0), version)
+        elif version > self.deleted.get(key, 0):
+            self.records[key] = max(self.records.get(key, 0), version)
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         stub = self
@@ -44,7 +56,7 @@ class CityStub:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 if stub.fail_from is not None and stub.batches >= stub.fail_from:
                     if stub.fail_mode == "timeout":
@@ -54,11 +66,10 @@ class CityStub:
                 stub.batches += 1
                 for r in body["records"]:
                     stub.receipts.append((r["type"], r["id"], r["version"]))
-                    key = (r["type"], r["id"])
-                    stub.records[key] = max(stub.records.get(key, 0), r["version"])
+                    stub.receive(r)
                 self._answer(200, {"acked": body["cursor"]})
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 out: dict[str, Any] = {}
                 for rtype in {t for t, _ in stub.records}:
                     pairs = [(i, v) for (t, i), v in stub.records.items() if t == rtype]

@@ -77,4 +77,5 @@ def test_console_board_confirms_a_proposed_tag(phone: Any, server: str, login: A
     phone.wait_for_selector("#tag-rows button[data-d=confirmed]")
     phone.click("#tag-rows button[data-d=confirmed] >> nth=0")
     phone.wait_for_selector("#count-rows td:has-text('G-BOARD')")
+    phone.wait_for_selector("#unmatched-rows tr")  # the unmatched usage list loaded too
     assert errors == []

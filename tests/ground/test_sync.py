@@ -42,7 +42,7 @@ def test_export_since_cursor_holds_only_later_changes(session, tmp_path) -> None
                                                           "findings": "正常"})
     second = export(session=session, since=first["cursor"], out_dir=tmp_path / "b",
                     mapping=MAPPING)
-    assert second["counts"] == {"legal_person": 0, "visit": 1, "building_head": 0}
+    assert {k: v for k, v in second["counts"].items() if v} == {"visit": 1}
     line = json.loads((tmp_path / "b" / "visit.jsonl").read_text(encoding="utf-8"))
     assert line["ZFQK"] == "正常" and line["BBH"] == 1
 

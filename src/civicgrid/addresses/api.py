@@ -130,16 +130,18 @@ def match(body: MatchIn, session: DbSession, _actor: Matcher) -> dict[str, Any]:
 @api.post("/gas/link")
 def gas_link(body: GasLinkIn, session: DbSession, _actor: Manager) -> dict[str, Any]:
     """Link a gas customer list (or the generated demo list) and open verification tasks."""
-    if body.demo:
-        customers = gas.demo_customers(session)
-    elif body.customers is not None:
-        customers = [c.model_dump() for c in body.customers]
+    if body.customers is not None and not body.demo:
+        customers, source = [c.model_dump() for c in body.customers], "request"
     else:
-        raise ValidationFailed("give `customers` or `demo: true`", field="customers",
-                               value=None, fix="send the customer list")
+        found = gas.customers_for_check(session, demo=body.demo)
+        if found is None:
+            raise ValidationFailed("give `customers` or `demo: true`", field="customers",
+                                   value=None, fix="send the customer list, or import gas "
+                                   "usage into ground data first")
+        customers, source = found
     report = gas.link_customers(session, customers, min_usage=body.min_usage)
     session.commit()
-    return report | {"generated": body.demo}
+    return report | {"generated": source == "generated" or body.demo, "source": source}
 
 
 @api.get("/gas/tasks")

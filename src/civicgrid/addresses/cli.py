@@ -152,7 +152,7 @@ base_app = typer.Typer(help="The standard address base in the database: generate
 app.add_typer(base_app, name="base")
 
 
-def _base_sessions():  # noqa: ANN202 (a sessionmaker)
+def _base_sessions():
     from civicgrid.db.runtime import open_database
     from civicgrid.settings import get_settings
 
@@ -234,25 +234,29 @@ def gas_link_command(demo: bool = typer.Option(False, help="Use the generated cu
                      min_usage: float = typer.Option(1.0, help="m³ a month that counts as use."),
                      as_json: bool = JsonOption) -> None:
     """Open verification tasks for houses that use gas but have nobody registered."""
-    from civicgrid.addresses.gas import demo_customers, link_customers
+    from civicgrid.addresses.gas import customers_for_check, link_customers
     from civicgrid.errors import CivicGridError
     from civicgrid.intake.files import TableError, read_table
 
     with _base_sessions()() as session:
-        if demo:
-            customers = demo_customers(session)
-        elif file is not None:
+        if file is not None:
             try:
                 table = read_table(file)
                 customers = [dict(zip(table.columns, row, strict=False)) for row in table.rows]
             except (OSError, TableError) as exc:
                 fail(f"cannot read {file}: {exc}", as_json)
+            source = "file"
         else:
-            fail("give --demo or --file", as_json)
+            found = customers_for_check(session, demo=demo)
+            if found is None:
+                fail("give --file or --demo (no gas usage imported into ground data yet: "
+                     "`civicgrid ground usage-import FILE --utility gas`)", as_json)
+            customers, source = found
         try:
             report = link_customers(session, customers, min_usage=min_usage)
         except CivicGridError as exc:
             fail(exc.message, as_json)
         session.commit()
     emit({k: v for k, v in report.items() if k != "review_queue"}
-         | {"review_queue": len(report["review_queue"]), "generated": demo}, as_json)
+         | {"review_queue": len(report["review_queue"]), "generated": source == "generated",
+            "source": source}, as_json)

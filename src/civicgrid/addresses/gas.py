@@ -1,7 +1,10 @@
 """Gas linkage: houses that use gas while nobody is registered there → verification tasks.
 
 A gas company's customer list (reference, address text, monthly usage in m³) is matched to
-the address base (:mod:`.matching`). Every customer matched automatically to a house whose
+the address base (:mod:`.matching`). Once gas usage has been imported into ground data
+(:mod:`civicgrid.ground.utility`, already matched to houses), the check reads its customers
+and their latest monthly usage from there (:func:`customers_for_check`) instead of a list of
+its own; a list given explicitly still wins. Every customer matched automatically to a house whose
 register of residents is empty (``residents`` 0 or unknown) and whose usage reaches
 ``min_usage`` becomes a :class:`~civicgrid.addresses.models.GasVerification` task assigned to
 the grid worker serving the house's grid (:func:`civicgrid.grids.profiles.workers_of`); one
@@ -24,7 +27,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from civicgrid.addresses.matching import parts_of_text
+from civicgrid.addresses.matching import MatchResult, parts_of_text
 from civicgrid.addresses.models import TASK_RESULTS, AddressBuilding, AddressHouse, GasVerification
 from civicgrid.addresses.placing import base_index
 from civicgrid.errors import NotFound, PermissionDenied, ValidationFailed
@@ -57,9 +60,33 @@ def demo_customers(session: Session, *, seed: int = 20261204,
     return customers
 
 
+def ground_customers(session: Session) -> list[dict[str, Any]]:
+    """Gas customers from ground utility data: each linked account's latest month, with the
+    house the address matcher gave it at import (empty when no gas usage was imported)."""
+    from civicgrid.ground.utility import latest_usage
+
+    return [{"customer_ref": r["account"], "address": r["address"], "usage_m3": r["amount"],
+             "month": r["month"], "house_code": r["house_code"],
+             "probability": r["match_probability"], "generated": r["generated"]}
+            for r in latest_usage(session=session, utility="gas")]
+
+
+def customers_for_check(session: Session, *,
+                        demo: bool = False) -> tuple[list[dict[str, Any]], str] | None:
+    """The customers the check reads when no list is given, and where they came from:
+    ground utility data once it exists, else the generated list for the demo, else None."""
+    customers = ground_customers(session)
+    if customers:
+        return customers, "ground_utility"
+    if demo:
+        return demo_customers(session), "generated"
+    return None
+
+
 def link_customers(session: Session, customers: list[dict[str, Any]], *,
                    min_usage: float = 1.0) -> dict[str, Any]:
-    """Match customers, open tasks for gas-using houses with nobody registered; a report."""
+    """Match customers, open tasks for gas-using houses with nobody registered; a report.
+    A customer carrying ``house_code`` (from ground utility data) is matched already."""
     from civicgrid.grids.profiles import workers_of
 
     index = base_index(session)
@@ -70,8 +97,12 @@ def link_customers(session: Session, customers: list[dict[str, Any]], *,
     review: list[dict[str, Any]] = []
     for number, row in enumerate(customers, start=1):
         usage = _usage(row, number)
-        result = index.match(parts_of_text(str(row.get("customer_ref") or number),
-                                           str(row.get("address") or "")))
+        ref = str(row.get("customer_ref") or number)
+        if row.get("house_code"):
+            result = MatchResult(ref, "match", str(row["house_code"]),
+                                 float(row.get("probability") or 1.0))
+        else:
+            result = index.match(parts_of_text(ref, str(row.get("address") or "")))
         counts[result.decision] += 1
         if result.decision == "review":
             review.append({"row": number, "customer_ref": row.get("customer_ref"),

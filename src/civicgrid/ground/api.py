@@ -395,6 +395,13 @@ def utility_signals(session: DbSession, actor: Reader) -> dict[str, Any]:
                                      min_usage=config["min_usage_without_residents"])}
 
 
+@router.get("/api/ground/utility/unmatched")
+def utility_unmatched(session: DbSession, actor: Reader,
+                      utility_name: str | None = Query(None, alias="utility")) -> dict[str, Any]:
+    """Accounts whose billed address the matcher could not link to a house, with the reason."""
+    return {"items": utility.unmatched(session=session, utility=utility_name)}
+
+
 @router.get("/console/ground", response_class=HTMLResponse, include_in_schema=False)
 def board_page(request: Request) -> HTMLResponse:
     """The console page: tags to review, counts per grid, duplicates, heads, signals."""

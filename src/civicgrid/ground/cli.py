@@ -28,7 +28,7 @@ def purge(
 
     keep = days if days is not None else int(load_config()["retention_days_after_leaving"])
 
-    def step(session):  # noqa: ANN001, ANN202
+    def step(session):
         count = purge_departed(session=session, retention_days=keep)
         session.commit()
         return {"purged": count, "retention_days": keep}
@@ -42,7 +42,7 @@ def tags(as_json: bool = JsonOption) -> None:
     from civicgrid.ground.config import load_config
     from civicgrid.ground.tags import evaluate
 
-    def step(session):  # noqa: ANN001, ANN202
+    def step(session):
         counts = evaluate(session=session, rules=load_config()["tag_rules"])
         session.commit()
         return counts
@@ -63,21 +63,24 @@ def duplicates(as_json: bool = JsonOption) -> None:
 
 @app.command("usage-import")
 def usage_import(
-    path: Path = typer.Argument(..., help="CSV or XLSX with account, month, amount, "
-                                "house_code (or address)."),
+    path: Path = typer.Argument(..., help="CSV or XLSX with account, month, amount and "
+                                "address (matched to the address base) or house_code."),
     utility: str = typer.Option(..., "--utility", help="gas or power."),
     as_json: bool = JsonOption,
 ) -> None:
     """Import a company's monthly usage file (same account and month replaced)."""
     from civicgrid.ground.utility import import_usage
 
-    def step(session):  # noqa: ANN001, ANN202
+    def step(session):
         result = import_usage(session=session, path=path, utility=utility)
         session.commit()
         return result
 
     result = _run(as_json, step, "usage import")
-    emit(result, as_json, lambda r: f"loaded {r['loaded']} rows, {len(r['problems'])} problems")
+    emit(result, as_json, lambda r: f"loaded {r['loaded']} rows, {len(r['problems'])} problems, "
+         f"{len(r['unmatched'])} rows not linked to a house\n" + "\n".join(
+             f"row {u['row']} {u['account']} {u['address']}: {u['match_reason']}"
+             for u in r["unmatched"][:50]))
 
 
 @app.command("signals")

@@ -207,3 +207,33 @@ class UtilityUsage(Base):
     address: Mapped[str | None] = mapped_column(String(300))
     source: Mapped[str] = mapped_column(String(200))
     generated: Mapped[bool] = mapped_column(Boolean, default=False)
+    match_decision: Mapped[str | None] = mapped_column(String(12))
+    match_probability: Mapped[float | None] = mapped_column(Float)
+    match_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class SyncVersion(Base):
+    """The version the feed gives a record kept outside ground data (a building or house of
+    the address base, a grid worker): bumped when the digest of its fields changes, and once
+    more, with ``deleted`` set, when the record disappears."""
+
+    __tablename__ = "ground_sync_versions"
+
+    record_type: Mapped[str] = mapped_column(String(24), primary_key=True)
+    record_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(32))
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    captured_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WorkerContact(Base):
+    """A grid worker's work phone, sealed like residents' phones (:mod:`.vault`)."""
+
+    __tablename__ = "ground_worker_contacts"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    phone_cipher: Mapped[str | None] = mapped_column(Text)
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64))

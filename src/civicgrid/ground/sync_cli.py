@@ -45,6 +45,12 @@ def _mapping() -> dict[str, Any]:
     return load_config()["sync_mapping"]
 
 
+def _vault():  # noqa: ANN202 (a Vault; imported lazily like the rest of the command)
+    from civicgrid.ground.vault import vault_from_settings
+
+    return vault_from_settings()
+
+
 def _run(as_json: bool, step: Callable[[Session], dict[str, Any]],
          what: str = "sync") -> dict[str, Any]:
     """Run ``step`` in a session; any failure becomes one line naming ``what`` failed."""
@@ -70,7 +76,7 @@ def export_changes(
     except ValueError as exc:
         fail(str(exc), as_json)
     result = _run(as_json, lambda s: export(session=s, since=cursor, out_dir=out,
-                                            mapping=_mapping()))
+                                            mapping=_mapping(), vault=_vault()))
     emit({"cursor": result["cursor"], "counts": result["counts"]}, as_json,
          lambda r: f"cursor {r['cursor']}\n" + "\n".join(
              f"{k}: {v}" for k, v in r["counts"].items()))
@@ -87,7 +93,7 @@ def push_changes(
     from civicgrid.ground.sync import push
 
     result = _run(as_json, lambda s: push(session=s, base_url=url, mapping=_mapping(),
-                                          target=target, batch_size=batch))
+                                          target=target, batch_size=batch, vault=_vault()))
     if result["error"]:
         fail(f"push stopped at acknowledged cursor {result['acked']} after "
              f"{result['sent']} records: {result['error']}; run again to resume", as_json)

@@ -108,6 +108,7 @@ const Ground = (() => {
   const esc = (v) => String(v ?? "").replace(/[&<>"]/g,
     (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]));
   const SIGNALS = {usage_without_residents: "有用量无登记人口", long_zero_usage: "有人居住长期零用量"};
+  const MATCH = {review: "待人工确认", no_match: "未匹配"};
   const rows = (id, items, cells) => {
     document.getElementById(id).innerHTML = items.length
       ? items.map((x) => "<tr>" + cells(x).map((c) => `<td>${c}</td>`).join("") + "</tr>").join("")
@@ -117,10 +118,10 @@ const Ground = (() => {
     .map(([k, v]) => `${esc(k)}=${esc(v)}`).join("，");
 
   async function loadBoard() {
-    const [tags, counts, dups, board, signals] = await Promise.all([
+    const [tags, counts, dups, board, signals, unmatched] = await Promise.all([
       CG.api("/api/ground/tags?status=proposed&limit=50"), CG.api("/api/ground/tags/counts"),
       CG.api("/api/ground/duplicates"), CG.api("/api/ground/heads/board"),
-      CG.api("/api/ground/utility/signals")]);
+      CG.api("/api/ground/utility/signals"), CG.api("/api/ground/utility/unmatched")]);
     rows("tag-rows", tags.items, (t) => [t.id, t.person_id, esc(t.label), facts(t.facts),
       esc(t.grid_code), `<button data-tag="${t.id}" data-d="confirmed">确认</button> ` +
       `<button data-tag="${t.id}" data-d="rejected">不属实</button>`]);
@@ -132,6 +133,9 @@ const Ground = (() => {
     rows("signal-rows", signals.items.slice(0, 50), (x) => [SIGNALS[x.signal] || x.signal,
       x.utility === "gas" ? "燃气" : "电力", esc(x.house_code),
       x.months ? x.months.join("、") + " 用量为零" : `${x.month} 用量 ${x.amount}`]);
+    rows("unmatched-rows", unmatched.items.slice(0, 50), (u) => [
+      u.utility === "gas" ? "燃气" : "电力", esc(u.account), esc(u.address),
+      MATCH[u.match_decision] || esc(u.match_decision), esc(u.reason), esc(u.latest_month)]);
     document.querySelectorAll("button[data-tag]").forEach((b) => { b.onclick = async () => {
       try {
         await CG.api(`/api/ground/tags/${b.dataset.tag}/review`,
