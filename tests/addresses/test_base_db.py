@@ -105,3 +105,28 @@ def test_gcj02_coordinates_convert_to_wgs84_with_the_source_named() -> None:
     point = placing.wgs84_point(22.5172, 113.9349, "GCJ-02")
     assert point["source_crs"] == "GCJ02" and point["crs"] == "WGS84"
     assert abs(point["lon"] - 113.9349) > 0.003
+
+
+def test_base_index_is_rebuilt_when_a_base_of_the_same_size_replaces_a_rolled_back_one(
+    session: Session,
+) -> None:
+    """SQLite reuses the ids of rolled-back rows: the cached index must still notice."""
+
+    def rows(estate: str) -> list[dict]:
+        return [{"road": "登良路", "road_number": "91", "estate": estate, "building": "1栋",
+                 "unit": "1单元", "floor": "3层", "room": f"30{r}"} for r in (1, 2)]
+
+    base.import_rows(session, rows("回滚测试甲花园"))
+    session.flush()
+    first = placing.base_index(session)
+    assert first.match_text("a", "南山区登良路91号回滚测试甲花园1栋1单元302").decision == "match"
+    session.rollback()
+
+    base.import_rows(session, rows("回滚测试乙花园"))
+    session.flush()
+    second = placing.base_index(session)
+    assert second is not first
+    result = second.match_text("b", "南山区登良路91号回滚测试乙花园1栋1单元302")
+    house = session.scalar(select(AddressHouse).where(AddressHouse.code == result.code))
+    assert result.decision == "match" and house is not None
+    session.rollback()

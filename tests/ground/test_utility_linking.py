@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from civicgrid.addresses import placing
 from civicgrid.addresses.base import import_rows as import_base
 from civicgrid.addresses.gas import customers_for_check, link_customers
 from civicgrid.addresses.models import AddressBuilding, AddressHouse, GasVerification
@@ -47,10 +46,6 @@ def _estate(session: Session) -> tuple[str, dict[str, str]]:
         for r in (1, 2)
     ]
     import_base(session, rows)
-    # The base index is cached by (database, house count, top id); after an earlier test's
-    # rollback SQLite hands out the same ids again, so the key alone cannot tell the bases
-    # apart.
-    placing._indexes.clear()
     houses = session.execute(
         select(AddressHouse.code, AddressBuilding.building, AddressHouse.room)
         .join(AddressBuilding, AddressBuilding.id == AddressHouse.building_id)

@@ -35,7 +35,7 @@ from civicgrid.cases.events import CaseHappening, subscribe
 log = logging.getLogger(__name__)
 
 FILL_AT = 0.5
-_indexes: dict[tuple[str, int, int], BaseIndex] = {}
+_indexes: dict[tuple[object, ...], BaseIndex] = {}
 
 
 @dataclass
@@ -63,10 +63,19 @@ class CasePlace:
 
 
 def base_index(session: Session) -> BaseIndex:
-    """The base as a :class:`BaseIndex`, rebuilt when houses were added or removed."""
-    count, top = session.execute(
-        select(func.count(AddressHouse.id), func.max(AddressHouse.id))).one()
-    key = (str(session.get_bind().url), int(count or 0), int(top or 0))
+    """The base as a :class:`BaseIndex`, rebuilt when houses or buildings were added or removed.
+
+    The key holds the newest creation time as well as counts and the highest id: SQLite hands
+    the ids of deleted rows out again, so a base emptied and reloaded to the same size would
+    otherwise look unchanged.
+    """
+    count, top, newest = session.execute(select(
+        func.count(AddressHouse.id), func.max(AddressHouse.id),
+        func.max(AddressHouse.created_at))).one()
+    buildings, newest_building = session.execute(select(
+        func.count(AddressBuilding.id), func.max(AddressBuilding.created_at))).one()
+    key = (str(session.get_bind().url), int(count or 0), int(top or 0), newest,
+           int(buildings or 0), newest_building)
     if key not in _indexes:
         _indexes.clear()
         rows = session.execute(
