@@ -81,12 +81,31 @@ def test_explanation_points_at_words_of_the_text(category_model: CategoryModel) 
     assert terms and all(t in "楼下烧烤店油烟太大" for t in terms)
 
 
-def test_fast_transform_equals_the_vectorisers_own(category_model: CategoryModel) -> None:
-    from scipy import sparse
+def test_hashed_char_block_equals_scikit_learns_tfidf(generated: list) -> None:
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
+    from civicgrid.nlp.textmodel import FeatureSpec, TextFeatures, model_text
+
+    train = [model_text(r.text) for r in generated]
+    features = TextFeatures(FeatureSpec(words=False, max_features=None))
+    features.fit_transform(train)
+    reference = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True,
+                                min_df=2, dtype=np.float32).fit(train)
+    texts = [model_text(t) for t in ("楼下烧烤店油烟太大  每天 吵", "Road ABC 12号", "", "物业")]
+    ours, theirs = features.transform(texts), reference.transform(texts)
+    assert ours.shape == theirs.shape
+    for row in range(len(texts)):
+        assert np.allclose(np.sort(ours[row].data), np.sort(theirs[row].data), atol=1e-5)
+    assert ours[2].nnz == 0 and ours[0].nnz > 10
+
+
+def test_words_are_found_without_segmenting_at_prediction(category_model: CategoryModel) -> None:
     from civicgrid.nlp.textmodel import model_text
 
     features = category_model.engine.features
-    texts = [model_text(t) for t in ("楼下烧烤店油烟太大  每天 吵", "Road ABC 12号", "", "物业")]
-    expected = sparse.hstack([features.char.transform(texts), features.word.transform(texts)])
-    assert abs(features.transform(texts) - expected).max() < 1e-5
+    char_width = features.blocks[0].width
+    row = features.transform([model_text("楼下烧烤店油烟太大")])
+    words = features.names_in(model_text("楼下烧烤店油烟太大"),
+                              {int(c) for c in row.indices if c >= char_width})
+    assert "油烟" in words.values() or "烧烤" in words.values()

@@ -28,8 +28,13 @@ from typing import Any
 
 import joblib
 
-from civicgrid.nlp.normalise import meaningful_length, normalise
-from civicgrid.nlp.textmodel import FeatureSpec, TextClassifier, fit_text_classifier
+from civicgrid.nlp.normalise import has_letters
+from civicgrid.nlp.textmodel import (
+    FeatureSpec,
+    TextClassifier,
+    fit_text_classifier,
+    model_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +136,7 @@ class CategoryModel:
 
 
 def _has_content(text: str | None) -> bool:
-    return meaningful_length(normalise(text or "").text[:5000]) >= MIN_LETTERS
+    return has_letters(model_text(text), MIN_LETTERS)
 
 
 def train_category_model(

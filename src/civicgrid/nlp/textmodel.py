@@ -34,10 +34,17 @@ from functools import lru_cache
 import numpy as np
 from scipy import sparse
 from scipy.optimize import minimize
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.svm import LinearSVC
 
+from civicgrid.nlp.grams import (
+    GramTable,
+    GramVocabulary,
+    cached_gram_table,
+    fit_vocabulary,
+    gram_table,
+    key_of,
+)
 from civicgrid.nlp.normalise import normalise
 
 log = logging.getLogger(__name__)
@@ -55,130 +62,95 @@ def _jieba() -> object:
     return jieba
 
 
+@lru_cache(maxsize=4096)
 def model_text(text: str | None) -> str:
-    """The text a model reads: normalised, cut to MAX_CHARS, digit runs folded to 0."""
+    """The text a model reads: normalised, cut to MAX_CHARS, digit runs folded to 0,
+    lower-cased, runs of whitespace folded to one space (cached: the category model and
+    the unit router read the same text one after the other)."""
     body = normalise(text or "").text[:MAX_CHARS]
-    return _DIGITS.sub("0", body)
+    return _WHITESPACE_RUN.sub(" ", _DIGITS.sub("0", body).lower().replace("\x00", " "))
 
 
 def jieba_words(text: str) -> list[str]:
-    """jieba words of a model text (a picklable analyser)."""
-    return list(_cut(text))
-
-
-def jieba_words_and_bigrams(text: str) -> list[str]:
-    """jieba words and word bigrams (``a_b``) of a model text (a picklable analyser)."""
-    words = _cut(text)
-    return list(words) + [a + "_" + b for a, b in zip(words, words[1:], strict=False)]
-
-
-@lru_cache(maxsize=2048)
-def _cut(text: str) -> tuple[str, ...]:
-    # Cached: the category model and the unit router read the same text one after the other.
+    """jieba words of a model text (exact mode, no HMM), whitespace dropped."""
     cut = _jieba().lcut(text, HMM=False)  # type: ignore[attr-defined]
-    return tuple(w for w in cut if not w.isspace())
+    return [w for w in cut if not w.isspace()]
 
 
 @dataclass
 class FeatureSpec:
-    """Which features a model uses; stored with the model."""
+    """Which features a model uses; stored with the model.
+
+    ``words``: jieba words of the training texts with ``word_lengths`` characters form a
+    vocabulary; a text's words are the vocabulary entries found among its character
+    n-grams (so no segmentation runs at prediction time); with ``maximal_words`` only those
+    not inside a longer entry found at the same place (closer to a segmentation; it scored
+    no better on tipdm).
+    """
 
     char_ngrams: tuple[int, int] = (1, 3)
     words: bool = True
-    word_bigrams: bool = False
+    word_lengths: tuple[int, int] = (2, 4)
+    maximal_words: bool = False
     min_df: int = 2
     max_features: int | None = 400_000
 
+    @property
+    def longest(self) -> int:
+        """The longest n-gram either block reads."""
+        return max(self.char_ngrams[1], self.word_lengths[1] if self.words else 0)
+
 
 class TextFeatures:
-    """Character n-gram and word TF-IDF features, fitted on a training set."""
+    """Character n-gram and word TF-IDF blocks (:mod:`civicgrid.nlp.grams`), side by side."""
 
     def __init__(self, spec: FeatureSpec) -> None:
         self.spec = spec
-        self.char = TfidfVectorizer(
-            analyzer="char", ngram_range=spec.char_ngrams, sublinear_tf=True,
-            min_df=spec.min_df, max_features=spec.max_features, dtype=np.float32,
-        )
-        self.word = TfidfVectorizer(
-            analyzer=jieba_words_and_bigrams if spec.word_bigrams else jieba_words,
-            sublinear_tf=True, min_df=spec.min_df,
-            max_features=spec.max_features, dtype=np.float32,
-        ) if spec.words else None
+        self.blocks: list[GramVocabulary] = []
 
     def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Fit the vocabularies and return the feature matrix of ``texts`` (model texts)."""
-        blocks = [self.char.fit_transform(texts)]
-        if self.word is not None:
-            blocks.append(self.word.fit_transform(texts))
-        return sparse.hstack(blocks, format="csr")
-
-    def names(self) -> list[str]:
-        """Feature names in column order (character n-grams, then words)."""
-        if getattr(self, "_names", None) is None:
-            names = list(self.char.get_feature_names_out())
-            if self.word is not None:
-                names += list(self.word.get_feature_names_out())
-            self._names: list[str] | None = names
-        assert self._names is not None
-        return self._names
+        spec = self.spec
+        table = gram_table(texts, spec.longest)
+        low, high = spec.char_ngrams
+        self.blocks = [fit_vocabulary(table, range(low, high + 1), min_df=spec.min_df,
+                                      max_features=spec.max_features)]
+        if spec.words:
+            low, high = spec.word_lengths
+            words = {w for t in texts for w in jieba_words(t) if low <= len(w) <= high}
+            allowed = np.array(sorted({key_of(w) for w in words}), dtype=np.uint64)
+            self.blocks.append(fit_vocabulary(
+                table, range(low, high + 1), min_df=spec.min_df,
+                max_features=spec.max_features, allowed=allowed, maximal=spec.maximal_words,
+            ))
+        return self._matrix(table)
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """The feature matrix of ``texts`` (model texts), as the fitted vectorisers give it.
+        """The feature matrix of ``texts`` (model texts); small batches are hashed once for
+        all models that read them."""
+        if len(texts) <= 1024:
+            return self._matrix(cached_gram_table(tuple(texts), self.spec.longest))
+        return self._matrix(gram_table(texts, self.spec.longest))
 
-        Computed here rather than by ``TfidfVectorizer.transform``, whose per-call checks
-        cost more than the arithmetic on one short text; the result is the same (a test
-        compares the two): lower-cased character n-grams with runs of whitespace folded,
-        sublinear TF times IDF, each block L2-normalised, blocks side by side.
-        """
-        blocks = [(self.char, self._char_grams)]
-        if self.word is not None:
-            blocks.append((self.word, self.word.analyzer))
-        indptr = [0]
-        indices: list[np.ndarray] = []
-        values: list[np.ndarray] = []
-        for text in texts:
-            offset = 0
-            for vectoriser, analyse in blocks:
-                index, value = _tfidf_row(analyse(text), vectoriser)
-                indices.append(index + offset)
-                values.append(value)
-                offset += len(vectoriser.idf_)
-            indptr.append(indptr[-1] + sum(len(i) for i in indices[-len(blocks):]))
-        width = sum(len(v.idf_) for v, _ in blocks)
-        return sparse.csr_matrix(
-            (np.concatenate(values) if values else np.zeros(0, np.float32),
-             np.concatenate(indices) if indices else np.zeros(0, np.int32), indptr),
-            shape=(len(texts), width), dtype=np.float32,
-        )
+    def _matrix(self, table: GramTable) -> sparse.csr_matrix:
+        blocks = [block.tfidf(table) for block in self.blocks]
+        return blocks[0] if len(blocks) == 1 else sparse.hstack(blocks, format="csr")
 
-    def _char_grams(self, text: str) -> list[str]:
-        folded = _WHITESPACE_RUN.sub(" ", text.lower())
-        low, high = self.spec.char_ngrams
-        grams: list[str] = []
-        for n in range(low, high + 1):
-            grams.extend(folded[i : i + n] for i in range(len(folded) - n + 1))
-        return grams
+    def names_in(self, text: str, columns: set[int]) -> dict[int, str]:
+        """The n-gram or word of ``text`` (a model text) behind each of ``columns``."""
+        table = cached_gram_table((text,), self.spec.longest)
+        names: dict[int, str] = {}
+        offset = 0
+        for block in self.blocks:
+            for n, column, hit in block._hits(table):
+                found = np.where(hit, column + offset, -1)
+                for position in np.flatnonzero(np.isin(found, list(columns))):
+                    names.setdefault(int(found[position]), text[position : position + n])
+            offset += block.width
+        return names
 
 
 _WHITESPACE_RUN = re.compile(r"\s\s+")
-
-
-def _tfidf_row(tokens: list[str], vectoriser: TfidfVectorizer) -> tuple[np.ndarray, np.ndarray]:
-    """Column indices and L2-normalised sublinear TF-IDF values of one document's tokens."""
-    column_of = vectoriser.vocabulary_.get
-    columns: list[int] = []
-    frequencies: list[int] = []
-    for token, count in Counter(tokens).items():
-        column = column_of(token)
-        if column is not None:
-            columns.append(column)
-            frequencies.append(count)
-    if not columns:
-        return np.zeros(0, np.int32), np.zeros(0, np.float32)
-    index = np.array(columns, dtype=np.int32)
-    counts = np.array(frequencies, dtype=np.float32)
-    value = (1.0 + np.log(counts)) * vectoriser.idf_[index]
-    return index, (value / np.sqrt(np.dot(value, value))).astype(np.float32)
 
 
 @dataclass
@@ -209,17 +181,17 @@ class TextClassifier:
         """The ``k`` features of ``text`` that pushed most towards ``label`` (words, n-grams)."""
         if label not in self.labels:
             return []
-        row = self.features.transform([model_text(text)])
+        prepared = model_text(text)
+        row = self.features.transform([prepared])
         weights = self.svm.coef_[self.labels.index(label)]
         contribution = row.multiply(weights).tocsr()
-        order = np.argsort(contribution.data)[::-1]
-        names = self.features.names()
-        terms = []
+        order = [p for p in np.argsort(contribution.data)[::-1][: 3 * k]
+                 if contribution.data[p] > 0]
+        names = self.features.names_in(prepared, {int(contribution.indices[p]) for p in order})
+        terms: list[str] = []
         for position in order:
-            if contribution.data[position] <= 0 or len(terms) >= k:
-                break
-            term = names[contribution.indices[position]].replace("_", "")
-            if term.strip() and term not in terms:
+            term = names.get(int(contribution.indices[position]), "")
+            if term.strip() and term not in terms and len(terms) < k:
                 terms.append(term)
         return terms
 
