@@ -109,3 +109,31 @@ def test_words_are_found_without_segmenting_at_prediction(category_model: Catego
     words = features.names_in(model_text("楼下烧烤店油烟太大"),
                               {int(c) for c in row.indices if c >= char_width})
     assert "油烟" in words.values() or "烧烤" in words.values()
+
+
+def test_numpy_word_cut_follows_jieba_and_both_routes_agree() -> None:
+    from civicgrid.nlp import words
+    from civicgrid.nlp.grams import gram_table
+    from civicgrid.nlp.textmodel import jieba_words, model_text
+
+    texts = [model_text(t) for t in (
+        "我家楼下的烧烤店每天晚上油烟太大，严重影响居民休息。",
+        "小区电梯经常故障，物业管理处一直不维修，希望有关部门督促解决。",
+        "",
+        "城乡建设规划局关于道路拓宽的回复",
+    )]
+    table = gram_table(texts, 4)
+    starts, ends = words._text_bounds(table)
+    score = words._scores(table, ends)
+    vectorised = words._route_vectorised(score, starts, ends)
+    looped = words._route_by_loop(score, starts, ends)
+    on = words._on_route(vectorised, starts, ends)
+    assert (vectorised[on] == looped[on]).all()
+    assert (on == words._on_route_by_loop(looped, starts, ends)).all()
+    tokens = words.word_tokens(table)
+    joined = "\x00".join(texts)
+    for row, text in enumerate(texts):
+        mine = [joined[s : s + n] for r, s, n in sorted(zip(
+            tokens.rows.tolist(), tokens.starts.tolist(), tokens.lengths.tolist(),
+            strict=True), key=lambda x: x[1]) if r == row]
+        assert mine == jieba_words(text)

@@ -32,7 +32,7 @@ _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 _SLOT_MULTIPLIER = np.uint64(0xD6E8FEB86659FD93)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity (cached word cuts)
 class GramTable:
     """The n-grams of a batch, by position in the joined texts.
 
@@ -131,20 +131,32 @@ class GramVocabulary:
     def counts(self, table: GramTable) -> sparse.csr_matrix:
         """Raw counts of the vocabulary entries in each text of ``table``."""
         rows, columns = [], []
-        for n, column, hit in self._hits(table):
+        for _, column, hit in self._hits(table):
             rows.append(table.row_of[: len(hit)][hit])
             columns.append(column[hit])
-        shape = (table.texts, self.width)
+        return self.count_matrix(table.texts, rows, columns)
+
+    def count_matrix(
+        self, texts: int, rows: list[np.ndarray], columns: list[np.ndarray]
+    ) -> sparse.csr_matrix:
+        """A CSR matrix of counts from (text number, column) pairs, repeats summed."""
+        shape = (texts, self.width)
         if not rows or not self.width:
             return sparse.csr_matrix(shape, dtype=np.float32)
         cell = np.concatenate(rows).astype(np.int64) * self.width + np.concatenate(columns)
         cell, count = np.unique(cell, return_counts=True)
         row, column = np.divmod(cell, self.width)
-        indptr = np.zeros(table.texts + 1, dtype=np.int64)
-        np.cumsum(np.bincount(row, minlength=table.texts), out=indptr[1:])
+        indptr = np.zeros(texts + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row, minlength=texts), out=indptr[1:])
         return sparse.csr_matrix(
             (count.astype(np.float32), column.astype(np.int32), indptr), shape=shape
         )
+
+    def tfidf_of_tokens(self, texts: int, rows: np.ndarray, keys: np.ndarray) -> sparse.csr_matrix:
+        """Sublinear TF-IDF rows of tokens given as (text number, key) pairs."""
+        column = self.columns(keys)
+        hit = column >= 0
+        return self._weighted(self.count_matrix(texts, [rows[hit]], [column[hit]]))
 
     def _hits(self, table: GramTable) -> list[tuple[int, np.ndarray, np.ndarray]]:
         """For each length: the column of every position and which positions count.
@@ -172,7 +184,9 @@ class GramVocabulary:
 
     def tfidf(self, table: GramTable) -> sparse.csr_matrix:
         """Sublinear TF-IDF rows, L2-normalised."""
-        matrix = self.counts(table)
+        return self._weighted(self.counts(table))
+
+    def _weighted(self, matrix: sparse.csr_matrix) -> sparse.csr_matrix:
         matrix.data = (1.0 + np.log(matrix.data)) * self.idf[matrix.indices]
         return _l2_normalised(matrix)
 
@@ -240,6 +254,23 @@ def fit_vocabulary(
             [table.row_of[: len(table.inside[n])][table.inside[n]] for n in lengths]
         )
         key = np.concatenate([table.keys[n][table.inside[n]] for n in lengths])
+    return vocabulary_of_pairs(
+        table.texts, row, key, lengths, min_df=min_df, max_features=max_features, maximal=maximal
+    )
+
+
+def vocabulary_of_pairs(
+    texts: int,
+    row: np.ndarray,
+    key: np.ndarray,
+    lengths: tuple[int, ...],
+    *,
+    min_df: int,
+    max_features: int | None,
+    maximal: bool = False,
+) -> GramVocabulary:
+    """The vocabulary of keys seen in at least ``min_df`` of ``texts`` (pairs of text
+    number and key, one per occurrence)."""
     order = np.lexsort((row, key))
     row, key = row[order], key[order]
     first_in_text = np.ones(len(key), bool)
@@ -251,5 +282,5 @@ def fit_vocabulary(
         ranked = np.argsort(-np.where(keep, total, -1), kind="stable")[:max_features]
         keep = np.zeros(len(keep), bool)
         keep[ranked] = True
-    idf = np.log((1.0 + table.texts) / (1.0 + df[keep])) + 1.0
+    idf = np.log((1.0 + texts) / (1.0 + df[keep])) + 1.0
     return GramVocabulary(unique_keys[keep], idf.astype(np.float32), lengths, maximal)
