@@ -123,8 +123,8 @@ def test_numpy_word_cut_follows_jieba_and_both_routes_agree() -> None:
         "城乡建设规划局关于道路拓宽的回复",
     )]
     table = gram_table(texts, 4)
-    starts, ends = words._text_bounds(table)
-    score = words._scores(table, ends)
+    starts, ends, _ = words._blocks(table)
+    score = words._scores(table, starts, ends)
     vectorised = words._route_vectorised(score, starts, ends)
     looped = words._route_by_loop(score, starts, ends)
     on = words._on_route(vectorised, starts, ends)

@@ -27,7 +27,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import sparse
 
-MAX_GRAM = 4
+MAX_GRAM = 5
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 _SLOT_MULTIPLIER = np.uint64(0xD6E8FEB86659FD93)
 

@@ -12,8 +12,9 @@ the same on the n-gram keys already hashed for the character features
 * all texts of a batch are cut together, one vectorised step per character position
   counted from the end of each text; a single short text takes a plain loop instead (the
   same arithmetic, faster than numpy on a few hundred characters);
-* only the first :data:`WORD_CHARS` characters of a text are cut; the character n-grams
-  still read all of it.
+* as in jieba, the dictionary cut runs inside each run of Chinese characters, Latin
+  letters and digits; every other character (punctuation) is a word by itself and
+  whitespace is dropped. Runs are short (clauses), so the steps are few.
 
 The cut differs from ``jieba.lcut(text, HMM=False)`` in small ways (jieba keeps runs of
 Latin letters and digits together and treats punctuation outside its Chinese blocks one
@@ -35,8 +36,6 @@ from civicgrid.nlp.grams import GramTable, GramVocabulary, key_of
 log = logging.getLogger(__name__)
 
 LONGEST = 4
-WORD_CHARS = 600
-_SPACE_KEY = key_of(" ")
 
 
 @dataclass(frozen=True)
@@ -78,56 +77,71 @@ class Tokens:
 
 def word_tokens(table: GramTable) -> Tokens:
     """The words of each text in ``table``, in position order per length (spaces dropped)."""
-    starts, ends = _text_bounds(table)
-    score = _scores(table, ends)
-    if len(starts) == 1 or int((ends - starts).sum()) <= 800:
+    starts, ends, other = _blocks(table)
+    score = _scores(table, starts, ends)
+    if len(starts) <= 1 or int((ends - starts).sum()) <= 800:
         best = _route_by_loop(score, starts, ends)
         on_route = _on_route_by_loop(best, starts, ends)
     else:
         best = _route_vectorised(score, starts, ends)
         on_route = _on_route(best, starts, ends)
+    best[other] = 1
+    on_route[other] = True
     wheres = [np.flatnonzero(on_route & (best == n)) for n in range(1, LONGEST + 1)]
     key = np.concatenate([table.keys[n][w] for n, w in enumerate(wheres, start=1)])
     where = np.concatenate(wheres)
     length = np.concatenate([np.full(len(w), n) for n, w in enumerate(wheres, start=1)])
-    kept = key != np.uint64(_SPACE_KEY)
-    return Tokens(table.row_of[where][kept], key[kept], where[kept], length[kept])
+    return Tokens(table.row_of[where], key, where, length)
 
 
-def _text_bounds(table: GramTable) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end (exclusive, cut to WORD_CHARS) of each text in the joined positions."""
-    separators = np.flatnonzero(~table.inside[1]) if len(table.keys) > 1 else np.zeros(0, int)
-    starts = np.concatenate([[0], separators + 1]).astype(np.int64)
-    ends = np.concatenate([separators, [len(table.row_of)]]).astype(np.int64)
-    return starts, np.minimum(ends, starts + WORD_CHARS)
+def _blocks(table: GramTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start and end (exclusive) of each run of characters jieba cuts by its dictionary
+    (Chinese characters, Latin letters, digits and ``+#&._%-``), and the positions of the
+    other characters, each a word by itself (whitespace and text separators left out)."""
+    size = len(table.row_of)
+    codes = (table.keys[1] - np.uint64(1)).astype(np.int64) if size else np.zeros(0, np.int64)
+    blocked = np.isin(codes, _BLOCK_PUNCTUATION) | ((codes >= 0x4E00) & (codes <= 0x9FD5))
+    blocked |= ((codes >= 48) & (codes <= 57)) | ((codes >= 97) & (codes <= 122))
+    blocked |= (codes >= 65) & (codes <= 90)
+    edges = np.diff(np.concatenate([[False], blocked, [False]]).astype(np.int8))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    other = ~blocked & (codes != 0) & ~np.isin(codes, _WHITESPACE)
+    return starts, ends, np.flatnonzero(other)
 
 
-def _scores(table: GramTable, ends: np.ndarray) -> np.ndarray:
+_BLOCK_PUNCTUATION = np.array([ord(c) for c in "+#&._%-"])
+_WHITESPACE = np.array([ord(c) for c in " \t\n\r\x0b\x0c\u3000"])
+
+
+def _scores(table: GramTable, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """``score[n - 1, p]``: weight of the word of n characters at p (-inf: not a word)."""
     size = len(table.row_of)
     dictionary = jieba_dictionary()
     score = np.full((LONGEST, size + LONGEST), -np.inf)
-    end_of = np.full(size, -1, dtype=np.int64)
-    if size:
-        end_of = ends[table.row_of]
+    end_of = np.full(size + 1, -1, dtype=np.int64)
+    bounds = np.zeros(size + 1, dtype=np.int64)
+    np.add.at(bounds, starts, 1)
+    np.add.at(bounds, ends, -1)
+    inside = np.cumsum(bounds)[:size] > 0
+    first = np.zeros(size, dtype=np.int64)
+    first[starts] = 1
+    block = np.cumsum(first) - 1
+    end_of[:size][inside] = ends[block[inside]]
     positions = np.arange(size)
     for n in range(1, min(LONGEST, len(table.keys) - 1) + 1):
         column = dictionary.words.columns(table.keys[n])
-        usable = (
-            (column >= 0)
-            & table.inside[n]
-            & (positions[: len(column)] + n <= end_of[: len(column)])
-        )
-        score[n - 1, : len(column)][usable] = dictionary.weight[column[usable]]
+        width = len(column)
+        usable = (column >= 0) & (positions[:width] + n <= end_of[:width])
+        score[n - 1, :width][usable] = dictionary.weight[column[usable]]
     # A character that starts no word at all is a word by itself (jieba's DAG does that).
-    alone = np.isinf(score[:, :size]).all(axis=0) & (positions < end_of)
+    alone = np.isinf(score[:, :size]).all(axis=0) & inside
     score[0, :size][alone] = dictionary.unknown
     return score
 
 
 def _route_vectorised(score: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Best word length at each position, all texts at once (position counted from the
-    end of its text)."""
+    """Best word length at each position, all runs at once (position counted from the end
+    of its run)."""
     size = score.shape[1] - LONGEST
     route = np.zeros(size + LONGEST + 1)
     best = np.zeros(size + 1, dtype=np.int64)
