@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,12 @@ from civicgrid.cli.output import JsonOption, emit, fail, progress
 from civicgrid.intake.files import TableError
 from civicgrid.nlp.classifier import ModelFolderError, load_model, train_category_model
 from civicgrid.nlp.datasets import LabelledRows, read_labelled
-from civicgrid.nlp.evaluation import NO_LABEL, classification_report, run_evaluation
+from civicgrid.nlp.evaluation import (
+    NO_LABEL,
+    EvaluationRun,
+    classification_report,
+    run_evaluation,
+)
 from civicgrid.nlp.textmodel import ALGORITHMS
 from civicgrid.settings import get_settings
 
@@ -112,16 +118,9 @@ def evaluate(
 ) -> None:
     """Accuracy, macro-F1, per-class figures and confusion of the category model."""
     rows = load_rows(data, text_col, label_col, as_json)
-    saved = None
-    if cv is None:
-        try:
-            saved = load_model(model or default_model_dir("category"), "category")
-        except ModelFolderError as exc:
-            fail(f"{exc}; or pass --cv K to cross-validate on the file", as_json)
-    run = run_evaluation(
-        list(rows.texts), rows.labels, model=saved, folds=cv, seed=seed,
+    run = evaluate_rows(
+        rows, kind="category", model=model, cv=cv, seed=seed, as_json=as_json,
         train=lambda t, y: train_category_model(t, y, calibrate=False, algorithm=algorithm),
-        on_fold=lambda n, k: progress(f"fold {n}/{k}"),
     )
     predicted = [r[0] if r else NO_LABEL for r in run.ranked]
     result: dict[str, Any] = {
@@ -133,6 +132,31 @@ def evaluate(
         write_predictions(predictions, rows.rows, predicted)
         result["predictions_file"] = str(predictions)
     emit(result, as_json, _eval_summary)
+
+
+def evaluate_rows(
+    rows: LabelledRows,
+    *,
+    kind: str,
+    model: Path | None,
+    cv: int | None,
+    seed: int,
+    train: Callable[[list[str | None], list[str]], Any],
+    as_json: bool,
+) -> EvaluationRun:
+    """Score the saved ``kind`` model (``category`` or ``routing``) on the rows, or
+    cross-validate with ``cv`` folds; stops the command with the reason when no model is
+    saved and no folds are asked for. Shared by ``nlp eval`` and ``route eval``."""
+    saved = None
+    if cv is None:
+        try:
+            saved = load_model(model or default_model_dir(kind), kind)
+        except ModelFolderError as exc:
+            fail(f"{exc}; or pass --cv K to cross-validate on the file", as_json)
+    return run_evaluation(
+        list(rows.texts), rows.labels, model=saved, folds=cv, seed=seed, train=train,
+        on_fold=lambda n, k: progress(f"fold {n}/{k}"),
+    )
 
 
 def write_predictions(path: Path, rows: list[int], labels: list[str],

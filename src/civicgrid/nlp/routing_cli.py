@@ -19,16 +19,16 @@ from typing import Any
 import typer
 
 from civicgrid.cli.output import JsonOption, emit, fail, progress
-from civicgrid.nlp.classifier import ModelFolderError, load_model
 from civicgrid.nlp.cli import (
     AlgorithmOption,
     DataOption,
     TextColOption,
     default_model_dir,
+    evaluate_rows,
     load_rows,
     write_predictions,
 )
-from civicgrid.nlp.evaluation import NO_LABEL, run_evaluation, top_k_accuracy
+from civicgrid.nlp.evaluation import NO_LABEL, top_k_accuracy
 from civicgrid.nlp.routing import train_unit_router
 
 app = typer.Typer(help="Routing suggestions: which unit handles a request (分派).",
@@ -76,16 +76,9 @@ def evaluate(
 ) -> None:
     """Top-1 and top-3 accuracy of the unit router."""
     rows = load_rows(data, text_col, unit_col, as_json)
-    saved = None
-    if cv is None:
-        try:
-            saved = load_model(model or default_model_dir("routing"), "routing")
-        except ModelFolderError as exc:
-            fail(f"{exc}; or pass --cv K to cross-validate on the file", as_json)
-    run = run_evaluation(
-        list(rows.texts), rows.labels, model=saved, folds=cv, seed=seed,
+    run = evaluate_rows(
+        rows, kind="routing", model=model, cv=cv, seed=seed, as_json=as_json,
         train=lambda t, y: train_unit_router(t, y, calibrate=False, algorithm=algorithm),
-        on_fold=lambda n, k: progress(f"fold {n}/{k}"),
     )
     result = routing_figures(rows.labels, run.ranked)
     result = {"method": run.method, "model_version": run.model_version,
