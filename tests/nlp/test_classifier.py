@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 import pytest
 
 from civicgrid.nlp.classifier import (
@@ -51,14 +53,17 @@ def test_unrelated_text_falls_below_threshold(category_model: CategoryModel) -> 
 
 def test_threshold_one_sends_every_case_to_triage(generated: list) -> None:
     model = train_category_model(
-        [r.text for r in generated[:80]], [r.category for r in generated[:80]],
-        threshold=1.0, calibrate=False,
+        [r.text for r in generated[:80]],
+        [r.category for r in generated[:80]],
+        threshold=1.0,
+        calibrate=False,
     )
     assert all(p.needs_triage for p in model.predict(["路口红绿灯坏了"]))
 
 
-def test_saved_model_loads_with_the_same_version(category_model: CategoryModel,
-                                                 tmp_path: Path) -> None:
+def test_saved_model_loads_with_the_same_version(
+    category_model: CategoryModel, tmp_path: Path
+) -> None:
     category_model.save(tmp_path / "m")
     loaded = load_model(tmp_path / "m")
     assert loaded.version == category_model.version
@@ -90,8 +95,9 @@ def test_hashed_char_block_equals_scikit_learns_tfidf(generated: list) -> None:
     train = [model_text(r.text) for r in generated]
     features = TextFeatures(FeatureSpec(words=False, max_features=None))
     features.fit_transform(train)
-    reference = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True,
-                                min_df=2, dtype=np.float32).fit(train)
+    reference = TfidfVectorizer(
+        analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2, dtype=np.float32
+    ).fit(train)
     texts = [model_text(t) for t in ("楼下烧烤店油烟太大  每天 吵", "Road ABC 12号", "", "物业")]
     ours, theirs = features.transform(texts), reference.transform(texts)
     assert ours.shape == theirs.shape
@@ -106,8 +112,9 @@ def test_words_are_found_without_segmenting_at_prediction(category_model: Catego
     features = category_model.engine.features
     char_width = features.blocks[0].width
     row = features.transform([model_text("楼下烧烤店油烟太大")])
-    words = features.names_in(model_text("楼下烧烤店油烟太大"),
-                              {int(c) for c in row.indices if c >= char_width})
+    words = features.names_in(
+        model_text("楼下烧烤店油烟太大"), {int(c) for c in row.indices if c >= char_width}
+    )
     assert "油烟" in words.values() or "烧烤" in words.values()
 
 
@@ -116,12 +123,15 @@ def test_numpy_word_cut_follows_jieba_and_both_routes_agree() -> None:
     from civicgrid.nlp.grams import gram_table
     from civicgrid.nlp.textmodel import jieba_words, model_text
 
-    texts = [model_text(t) for t in (
-        "我家楼下的烧烤店每天晚上油烟太大，严重影响居民休息。",
-        "小区电梯经常故障，物业管理处一直不维修，希望有关部门督促解决。",
-        "",
-        "城乡建设规划局关于道路拓宽的回复",
-    )]
+    texts = [
+        model_text(t)
+        for t in (
+            "我家楼下的烧烤店每天晚上油烟太大，严重影响居民休息。",
+            "小区电梯经常故障，物业管理处一直不维修，希望有关部门督促解决。",
+            "",
+            "城乡建设规划局关于道路拓宽的回复",
+        )
+    ]
     table = gram_table(texts, 4)
     starts, ends, _ = words._blocks(table)
     score = words._scores(table, starts, ends)
@@ -133,7 +143,34 @@ def test_numpy_word_cut_follows_jieba_and_both_routes_agree() -> None:
     tokens = words.word_tokens(table)
     joined = "\x00".join(texts)
     for row, text in enumerate(texts):
-        mine = [joined[s : s + n] for r, s, n in sorted(zip(
-            tokens.rows.tolist(), tokens.starts.tolist(), tokens.lengths.tolist(),
-            strict=True), key=lambda x: x[1]) if r == row]
+        mine = [
+            joined[s : s + n]
+            for r, s, n in sorted(
+                zip(
+                    tokens.rows.tolist(),
+                    tokens.starts.tolist(),
+                    tokens.lengths.tolist(),
+                    strict=True,
+                ),
+                key=lambda x: x[1],
+            )
+            if r == row
+        ]
         assert mine == jieba_words(text)
+
+
+def test_companion_margins_are_added_to_the_main_models(generated: list) -> None:
+    from civicgrid.nlp.textmodel import Companion, FeatureSpec, model_text
+
+    texts, labels = [r.text for r in generated], [r.category for r in generated]
+    companion = Companion(FeatureSpec(char_ngrams=(1, 5), words=False), weight=0.5, c=0.6)
+    model = train_category_model(texts, labels, companions=(companion,))
+    engine = model.engine
+    assert len(engine.companions) == 1 and engine.companions[0].weight == 0.5
+    prepared = [model_text(t) for t in texts[:5]]
+    main = engine.svm.decision_function(engine.features.transform(prepared))
+    other = engine.companions[0].svm.decision_function(
+        engine.companions[0].features.transform(prepared)
+    )
+    assert np.allclose(engine.margins(prepared), main + 0.5 * other)
+    assert [p.label for p in model.predict(texts[:20])] == labels[:20]

@@ -130,11 +130,32 @@ class GramVocabulary:
 
     def counts(self, table: GramTable) -> sparse.csr_matrix:
         """Raw counts of the vocabulary entries in each text of ``table``."""
-        rows, columns = [], []
-        for _, column, hit in self._hits(table):
-            rows.append(table.row_of[: len(hit)][hit])
-            columns.append(column[hit])
-        return self.count_matrix(table.texts, rows, columns)
+        rows, columns = self.pairs(table)
+        return self.count_matrix(table.texts, [rows], [columns])
+
+    def pairs(self, table: GramTable) -> tuple[np.ndarray, np.ndarray]:
+        """(text number, column) of every occurrence of a vocabulary entry in ``table``."""
+        if self.maximal:
+            hits = self._hits(table)
+            return (
+                np.concatenate([table.row_of[: len(h)][h] for _, _, h in hits]),
+                np.concatenate([c[h] for _, c, h in hits]),
+            )
+        lengths = [n for n in self.lengths if n < len(table.keys)]
+        if not lengths:
+            return np.zeros(0, np.int32), np.zeros(0, np.int64)
+        inside = [np.flatnonzero(table.inside[n]) for n in lengths]
+        keys = np.concatenate([table.keys[n][i] for n, i in zip(lengths, inside, strict=True)])
+        rows = table.row_of[np.concatenate(inside)]
+        column = self.columns(keys)
+        hit = column >= 0
+        return rows[hit], column[hit]
+
+    def pairs_of_tokens(self, rows: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(text number, column) of the tokens given as (text number, key) that are known."""
+        column = self.columns(keys)
+        hit = column >= 0
+        return rows[hit], column[hit]
 
     def count_matrix(
         self, texts: int, rows: list[np.ndarray], columns: list[np.ndarray]
@@ -151,12 +172,6 @@ class GramVocabulary:
         return sparse.csr_matrix(
             (count.astype(np.float32), column.astype(np.int32), indptr), shape=shape
         )
-
-    def tfidf_of_tokens(self, texts: int, rows: np.ndarray, keys: np.ndarray) -> sparse.csr_matrix:
-        """Sublinear TF-IDF rows of tokens given as (text number, key) pairs."""
-        column = self.columns(keys)
-        hit = column >= 0
-        return self._weighted(self.count_matrix(texts, [rows[hit]], [column[hit]]))
 
     def _hits(self, table: GramTable) -> list[tuple[int, np.ndarray, np.ndarray]]:
         """For each length: the column of every position and which positions count.
@@ -184,11 +199,40 @@ class GramVocabulary:
 
     def tfidf(self, table: GramTable) -> sparse.csr_matrix:
         """Sublinear TF-IDF rows, L2-normalised."""
-        return self._weighted(self.counts(table))
+        return tfidf_rows(table.texts, [self.pairs(table)], [self])
 
-    def _weighted(self, matrix: sparse.csr_matrix) -> sparse.csr_matrix:
-        matrix.data = (1.0 + np.log(matrix.data)) * self.idf[matrix.indices]
-        return _l2_normalised(matrix)
+
+def tfidf_rows(
+    texts: int, pairs: list[tuple[np.ndarray, np.ndarray]], blocks: list[GramVocabulary]
+) -> sparse.csr_matrix:
+    """TF-IDF rows of several blocks side by side, built in one pass.
+
+    ``pairs[i]`` holds (text number, column) of each occurrence of an entry of
+    ``blocks[i]``. Values are ``(1 + ln(count)) * idf``, each block of each row
+    L2-normalised on its own (as separate vectorisers stacked side by side would give).
+    """
+    widths = np.array([b.width for b in blocks], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(widths)])
+    total = int(offsets[-1])
+    shape = (texts, total)
+    cells = [
+        r.astype(np.int64) * total + c + o for (r, c), o in zip(pairs, offsets[:-1], strict=True)
+    ]
+    if not total or not sum(len(c) for c in cells):
+        return sparse.csr_matrix(shape, dtype=np.float32)
+    cell, count = np.unique(np.concatenate(cells), return_counts=True)
+    row, column = np.divmod(cell, total)
+    block = np.searchsorted(offsets[1:], column, side="right")
+    idf = np.concatenate([b.idf for b in blocks])
+    value = (1.0 + np.log(count)) * idf[column]
+    group = row * len(blocks) + block
+    norm = np.sqrt(np.bincount(group, weights=value * value, minlength=texts * len(blocks)))
+    value /= norm[group]
+    indptr = np.zeros(texts + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=texts), out=indptr[1:])
+    return sparse.csr_matrix(
+        (value.astype(np.float32), column.astype(np.int32), indptr), shape=shape
+    )
 
 
 def _home_slot(keys: np.ndarray, bits: int) -> np.ndarray:
@@ -218,17 +262,6 @@ def _slot_table(keys: np.ndarray) -> tuple[np.ndarray, int]:
         pending = pending[~placed]
         probe += 1
     return table, probe
-
-
-def _l2_normalised(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
-    squares = np.add.reduceat(matrix.data**2, matrix.indptr[:-1]) if matrix.nnz else None
-    if squares is None:
-        return matrix
-    lengths = np.diff(matrix.indptr)
-    squares[lengths == 0] = 1.0  # reduceat repeats the next value for empty rows
-    norms = np.sqrt(squares, dtype=np.float32)
-    matrix.data /= np.repeat(norms, lengths)
-    return matrix
 
 
 def fit_vocabulary(

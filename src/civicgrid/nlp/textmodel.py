@@ -1,20 +1,25 @@
 """A calibrated linear text classifier, the engine behind categories and unit routing.
 
-Features (all computed on the normalised text, digits folded to ``0``):
+Features (all computed on the normalised text, digits folded to ``0``, lower-cased, runs
+of whitespace folded), built for a whole batch at once with numpy
+(:mod:`civicgrid.nlp.grams`, :mod:`civicgrid.nlp.words`):
 
 * character 1-3-grams, TF-IDF with sublinear term frequency (robust to typos, anonymised
-  place names like ``A3区`` and unseen words);
-* jieba words, TF-IDF (jieba in exact mode without the HMM, which is about 30% faster and
-  loses little on these texts); word bigrams are optional (they did not help on tipdm).
+  place names like ``A3区`` and unseen words); the same values as scikit-learn's
+  ``TfidfVectorizer(analyzer="char", sublinear_tf=True)`` (a test compares them);
+* words, TF-IDF: jieba's dictionary and route (exact mode, no HMM) computed with numpy on
+  the hashed n-grams, so no segmenter runs at prediction time;
+* optionally **companions** (:class:`Companion`): further linear models on other features
+  (the category model adds one on character 1-5-grams) whose margins are added.
 
 The classifier is NBSVM (:class:`NbSvm`: one-vs-rest linear SVMs on naive-Bayes-scaled
 features, classes balanced), or a plain linear SVM (:class:`PlainSvm`) on request. Margins
 become probabilities by **temperature scaling** with an implicit "none of these" class at a
 margin between -1 and 0 (:func:`calibrated`); both are fitted on out-of-fold margins (3
-folds over the training set, the vectoriser fitted once on all of it) by minimising the log
-loss, so that confidences track held-out accuracy (measured in bench/results.md). With very few
-examples per class the folds are plain (not stratified) and classes missing from a fold
-score the fold's minimum.
+folds over the training set, the vocabularies fitted once on all of it) by minimising the
+log loss, so that confidences track held-out accuracy (measured in bench/results.md). With
+very few examples per class the folds are plain (not stratified) and classes missing from a
+fold score the fold's minimum.
 
 Texts longer than :data:`MAX_CHARS` are cut for the model (the facts still read all of it).
 Models are pickled with joblib: load only model folders you trust.
@@ -45,6 +50,7 @@ from civicgrid.nlp.grams import (
     fit_vocabulary,
     gram_table,
     key_of,
+    tfidf_rows,
     vocabulary_of_pairs,
 )
 from civicgrid.nlp.normalise import normalise
@@ -118,8 +124,9 @@ class TextFeatures:
 
     def __init__(self, spec: FeatureSpec) -> None:
         if spec.word_mode not in WORD_MODES:
-            raise ValueError(f"word_mode {spec.word_mode!r} is unknown; use one of "
-                             f"{', '.join(WORD_MODES)}")
+            raise ValueError(
+                f"word_mode {spec.word_mode!r} is unknown; use one of {', '.join(WORD_MODES)}"
+            )
         self.spec = spec
         self.blocks: list[GramVocabulary] = []
         self.words: GramVocabulary | None = None
@@ -129,23 +136,36 @@ class TextFeatures:
         spec = self.spec
         table = gram_table(texts, spec.longest)
         low, high = spec.char_ngrams
-        self.blocks = [fit_vocabulary(table, range(low, high + 1), min_df=spec.min_df,
-                                      max_features=spec.max_features)]
+        self.blocks = [
+            fit_vocabulary(
+                table, range(low, high + 1), min_df=spec.min_df, max_features=spec.max_features
+            )
+        ]
         self.words = None
         if spec.words and spec.word_mode == "segmented":
             tokens = word_tokens(table)
             self.words = vocabulary_of_pairs(
-                table.texts, tokens.rows, tokens.keys, (), min_df=spec.min_df,
+                table.texts,
+                tokens.rows,
+                tokens.keys,
+                (),
+                min_df=spec.min_df,
                 max_features=spec.max_features,
             )
         elif spec.words:
             low, high = spec.word_lengths
             words = {w for t in texts for w in jieba_words(t) if low <= len(w) <= high}
             allowed = np.array(sorted({key_of(w) for w in words}), dtype=np.uint64)
-            self.blocks.append(fit_vocabulary(
-                table, range(low, high + 1), min_df=spec.min_df, max_features=spec.max_features,
-                allowed=allowed, maximal=spec.word_mode == "maximal",
-            ))
+            self.blocks.append(
+                fit_vocabulary(
+                    table,
+                    range(low, high + 1),
+                    min_df=spec.min_df,
+                    max_features=spec.max_features,
+                    allowed=allowed,
+                    maximal=spec.word_mode == "maximal",
+                )
+            )
         return self._matrix(table, tokens=None)
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
@@ -159,11 +179,13 @@ class TextFeatures:
         return self._matrix(gram_table(texts, self.spec.longest), tokens=None)
 
     def _matrix(self, table: GramTable, tokens: Tokens | None) -> sparse.csr_matrix:
-        blocks = [block.tfidf(table) for block in self.blocks]
+        pairs = [block.pairs(table) for block in self.blocks]
+        blocks = list(self.blocks)
         if self.words is not None:
             tokens = tokens or word_tokens(table)
-            blocks.append(self.words.tfidf_of_tokens(table.texts, tokens.rows, tokens.keys))
-        return blocks[0] if len(blocks) == 1 else sparse.hstack(blocks, format="csr")
+            pairs.append(self.words.pairs_of_tokens(tokens.rows, tokens.keys))
+            blocks.append(self.words)
+        return tfidf_rows(table.texts, pairs, blocks)
 
     def names_in(self, text: str, columns: set[int]) -> dict[int, str]:
         """The n-gram or word of ``text`` (a model text) behind each of ``columns``."""
@@ -238,8 +260,9 @@ class TextClassifier:
         row = self.features.transform([prepared])
         weights = self.svm.coef_[self.labels.index(label)]
         contribution = row.multiply(weights).tocsr()
-        order = [p for p in np.argsort(contribution.data)[::-1][: 3 * k]
-                 if contribution.data[p] > 0]
+        order = [
+            p for p in np.argsort(contribution.data)[::-1][: 3 * k] if contribution.data[p] > 0
+        ]
         names = self.features.names_in(prepared, {int(contribution.indices[p]) for p in order})
         terms: list[str] = []
         for position in order:
@@ -247,7 +270,6 @@ class TextClassifier:
             if term.strip() and term not in terms and len(terms) < k:
                 terms.append(term)
         return terms
-
 
 
 @dataclass(frozen=True)
@@ -321,8 +343,9 @@ def fit_text_classifier(
     prepared = [model_text(t) for t in texts]
     min_df = 2 if len(texts) >= 200 else 1
     featurisers = [TextFeatures(spec or FeatureSpec(min_df=min_df))]
-    featurisers += [TextFeatures(replace(p.spec, min_df=min(p.spec.min_df, min_df)))
-                    for p in companions]
+    featurisers += [
+        TextFeatures(replace(p.spec, min_df=min(p.spec.min_df, min_df))) for p in companions
+    ]
     learners = [learner] + [Learner(algorithm, p.c, seed) for p in companions]
     weights = [1.0] + [p.weight for p in companions]
     matrices = [f.fit_transform(prepared) for f in featurisers]
@@ -333,15 +356,24 @@ def fit_text_classifier(
         Ensemble(matrices, learners, weights), y, classes, calibration_folds
     )
     elapsed = time.perf_counter() - began
-    log.info("trained %s on %d texts, %d classes in %.1f s", prefix, len(texts), len(counts),
-             elapsed)
+    log.info(
+        "trained %s on %d texts, %d classes in %.1f s", prefix, len(texts), len(counts), elapsed
+    )
     return TextClassifier(
-        features=featurisers[0], svm=svms[0], temperature=temperature, none_margin=none_margin,
-        labels=classes, version=_version(prefix, prepared, labels), trained_at=_now(),
-        examples=len(texts), class_counts=dict(counts), seconds_to_train=round(elapsed, 2),
+        features=featurisers[0],
+        svm=svms[0],
+        temperature=temperature,
+        none_margin=none_margin,
+        labels=classes,
+        version=_version(prefix, prepared, labels),
+        trained_at=_now(),
+        examples=len(texts),
+        class_counts=dict(counts),
+        seconds_to_train=round(elapsed, 2),
         fingerprints=frozenset(text_fingerprint(t) for t in prepared),
-        companions=[Member(f, m, w) for f, m, w in zip(featurisers[1:], svms[1:], weights[1:],
-                                                       strict=True)],
+        companions=[
+            Member(f, m, w) for f, m, w in zip(featurisers[1:], svms[1:], weights[1:], strict=True)
+        ],
     )
 
 
@@ -358,12 +390,12 @@ class Ensemble:
         """The seed of the main learner (used for the calibration folds)."""
         return self.learners[0].seed
 
-    def fit_and_score(self, train: np.ndarray, test: np.ndarray, y: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray]:
+    def fit_and_score(
+        self, train: np.ndarray, test: np.ndarray, y: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Classes and summed margins on ``test`` of models fitted on ``train``."""
         total, classes = None, np.array([])
-        for matrix, learner, weight in zip(self.matrices, self.learners, self.weights,
-                                           strict=True):
+        for matrix, learner, weight in zip(self.matrices, self.learners, self.weights, strict=True):
             svm = learner.new().fit(matrix[train], y[train])
             margins = weight * svm.decision_function(matrix[test])
             total, classes = (margins if total is None else total + margins), svm.classes_
@@ -479,7 +511,10 @@ class NbSvm:
 
 
 def _fit_temperature(
-    ensemble: Ensemble, y: np.ndarray, classes: list[str], folds: int,
+    ensemble: Ensemble,
+    y: np.ndarray,
+    classes: list[str],
+    folds: int,
 ) -> tuple[float, float]:
     """Temperature and "none" margin minimising the out-of-fold log loss.
 
@@ -498,13 +533,18 @@ def _fit_temperature(
         p = calibrated(margins, float(params[0]), float(params[1]))
         return float(-np.mean(np.log(p[np.arange(len(y)), truth] + 1e-12)))
 
-    best = minimize(loss, x0=np.array([2.0, -0.3]), method="L-BFGS-B",
-                    bounds=[(0.05, 50.0), (-1.0, 0.0)])
+    best = minimize(
+        loss, x0=np.array([2.0, -0.3]), method="L-BFGS-B", bounds=[(0.05, 50.0), (-1.0, 0.0)]
+    )
     return float(best.x[0]), float(best.x[1])
 
 
 def out_of_fold_margins(
-    ensemble: Ensemble, y: np.ndarray, classes: list[str], *, folds: int,
+    ensemble: Ensemble,
+    y: np.ndarray,
+    classes: list[str],
+    *,
+    folds: int,
 ) -> np.ndarray | None:
     """Summed margins for each row from models that did not see it (None if too few rows)."""
     if len(y) < 2 * folds:

@@ -119,18 +119,21 @@ def _scores(table: GramTable, starts: np.ndarray, ends: np.ndarray) -> np.ndarra
     dictionary = jieba_dictionary()
     score = np.full((LONGEST, size + LONGEST), -np.inf)
     end_of = np.full(size + 1, -1, dtype=np.int64)
-    bounds = np.zeros(size + 1, dtype=np.int64)
-    np.add.at(bounds, starts, 1)
-    np.add.at(bounds, ends, -1)
+    bounds = np.bincount(starts, minlength=size + 1) - np.bincount(ends, minlength=size + 1)
     inside = np.cumsum(bounds)[:size] > 0
     first = np.zeros(size, dtype=np.int64)
     first[starts] = 1
     block = np.cumsum(first) - 1
     end_of[:size][inside] = ends[block[inside]]
     positions = np.arange(size)
-    for n in range(1, min(LONGEST, len(table.keys) - 1) + 1):
-        column = dictionary.words.columns(table.keys[n])
-        width = len(column)
+    lengths = range(1, min(LONGEST, len(table.keys) - 1) + 1)
+    # One look-up for all lengths: each call has a fixed cost that matters on short texts.
+    found = dictionary.words.columns(np.concatenate([table.keys[n] for n in lengths]))
+    begin = 0
+    for n in lengths:
+        width = len(table.keys[n])
+        column = found[begin : begin + width]
+        begin += width
         usable = (column >= 0) & (positions[:width] + n <= end_of[:width])
         score[n - 1, :width][usable] = dictionary.weight[column[usable]]
     # A character that starts no word at all is a word by itself (jieba's DAG does that).
@@ -161,21 +164,27 @@ def _route_vectorised(score: np.ndarray, starts: np.ndarray, ends: np.ndarray) -
 
 def _route_by_loop(score: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """The same route as :func:`_route_vectorised`, one position at a time."""
+    assert LONGEST == 4, "the loop below is written out for words of up to 4 characters"
     size = score.shape[1] - LONGEST
-    best = np.zeros(size, dtype=np.int64)
-    columns = score.T.tolist()
+    best = [0] * size
+    one, two, three, four = score.tolist()
     for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
         route = [0.0] * (end - start + LONGEST + 1)
         for p in range(end - 1, start - 1, -1):
-            top, top_n = -math.inf, 0
-            weights = columns[p]
-            for n in range(LONGEST, 0, -1):
-                value = weights[n - 1] + route[p - start + n]
-                if value > top:
-                    top, top_n = value, n
-            route[p - start] = top
+            r = p - start
+            top, top_n = four[p] + route[r + 4], 4
+            value = three[p] + route[r + 3]
+            if value > top:
+                top, top_n = value, 3
+            value = two[p] + route[r + 2]
+            if value > top:
+                top, top_n = value, 2
+            value = one[p] + route[r + 1]
+            if value > top:
+                top, top_n = value, 1
+            route[r] = top
             best[p] = top_n
-    return best
+    return np.array(best, dtype=np.int64)
 
 
 def _on_route(best: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -191,9 +200,8 @@ def _on_route(best: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndar
         reached = position[on[position]]
         on[reached + best[reached]] = True
     on = on[: len(best)]
-    inside = np.zeros(len(best) + 1, dtype=np.int64)
-    np.add.at(inside, starts, 1)
-    np.add.at(inside, ends, -1)
+    size = len(best) + 1
+    inside = np.bincount(starts, minlength=size) - np.bincount(ends, minlength=size)
     return on & (np.cumsum(inside)[:-1] > 0)
 
 
