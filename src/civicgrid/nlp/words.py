@@ -100,17 +100,28 @@ def _blocks(table: GramTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     other characters, each a word by itself (whitespace and text separators left out)."""
     size = len(table.row_of)
     codes = (table.keys[1] - np.uint64(1)).astype(np.int64) if size else np.zeros(0, np.int64)
-    blocked = np.isin(codes, _BLOCK_PUNCTUATION) | ((codes >= 0x4E00) & (codes <= 0x9FD5))
-    blocked |= ((codes >= 48) & (codes <= 57)) | ((codes >= 97) & (codes <= 122))
-    blocked |= (codes >= 65) & (codes <= 90)
+    kind = _CHARACTER_KIND[np.minimum(codes, 0xFFFF)]  # astral characters: kind 0 (other)
+    blocked = kind == _IN_BLOCK
     edges = np.diff(np.concatenate([[False], blocked, [False]]).astype(np.int8))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    other = ~blocked & (codes != 0) & ~np.isin(codes, _WHITESPACE)
+    other = (kind == _OTHER) & (codes != 0)
     return starts, ends, np.flatnonzero(other)
 
 
-_BLOCK_PUNCTUATION = np.array([ord(c) for c in "+#&._%-"])
-_WHITESPACE = np.array([ord(c) for c in " \t\n\r\x0b\x0c\u3000"])
+def _character_kinds() -> np.ndarray:
+    """For every BMP code point: 1 inside a dictionary run, 2 whitespace, 0 other."""
+    kinds = np.zeros(0x10000, dtype=np.int8)
+    kinds[0x4E00 : 0x9FD5 + 1] = _IN_BLOCK
+    for low, high in ("09", "az", "AZ"):
+        kinds[ord(low) : ord(high) + 1] = _IN_BLOCK
+    kinds[[ord(c) for c in "+#&._%-"]] = _IN_BLOCK
+    kinds[[ord(c) for c in " \t\n\r\x0b\x0c\u3000"]] = _SPACE
+    kinds[0xFFFF] = _OTHER
+    return kinds
+
+
+_OTHER, _IN_BLOCK, _SPACE = 0, 1, 2
+_CHARACTER_KIND = _character_kinds()
 
 
 def _scores(table: GramTable, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
