@@ -174,3 +174,18 @@ def test_companion_margins_are_added_to_the_main_models(generated: list) -> None
     )
     assert np.allclose(engine.margins(prepared), main + 0.5 * other)
     assert [p.label for p in model.predict(texts[:20])] == labels[:20]
+
+
+def test_a_model_saved_in_the_old_feature_format_asks_to_be_retrained(
+    category_model: CategoryModel, tmp_path: Path
+) -> None:
+    import copy
+
+    import joblib
+
+    old = copy.deepcopy(category_model)
+    del old.engine.features.blocks  # the old TextFeatures held scikit-learn vectorisers
+    (tmp_path / "m").mkdir()
+    joblib.dump(old, tmp_path / "m" / "model.joblib")
+    with pytest.raises(ModelFolderError, match="retrain it with civicgrid nlp train"):
+        load_model(tmp_path / "m")

@@ -198,9 +198,21 @@ def load_model(folder: str | Path, kind: str = "category") -> Any:
             f"{'nlp' if kind == 'category' else 'route'} train --data FILE ... --model-out "
             f"{folder})"
         )
-    model = joblib.load(path)
+    command = f"civicgrid {'nlp' if kind == 'category' else 'route'} train"
+    try:
+        model = joblib.load(path)
+    except (AttributeError, ImportError) as exc:
+        raise ModelFolderError(
+            f"{path} was saved by another version of CivicGrid ({exc}); retrain it with "
+            f"{command} --data FILE ... --model-out {folder}"
+        ) from None
     if getattr(model, "kind", None) != kind:
         raise ModelFolderError(
             f"{path} holds a {getattr(model, 'kind', 'unknown')!r} model, not a {kind!r} model"
+        )
+    if not hasattr(getattr(model.engine, "features", None), "blocks"):
+        raise ModelFolderError(
+            f"{path} was saved in the feature format used before the numpy features; retrain "
+            f"it with {command} --data FILE ... --model-out {folder}"
         )
     return model
