@@ -189,3 +189,32 @@ def test_a_model_saved_in_the_old_feature_format_asks_to_be_retrained(
     joblib.dump(old, tmp_path / "m" / "model.joblib")
     with pytest.raises(ModelFolderError, match="retrain it with civicgrid nlp train"):
         load_model(tmp_path / "m")
+
+
+@pytest.mark.parametrize("mode", ["substrings", "maximal"])
+def test_other_word_modes_train_and_find_training_words(generated: list, mode: str) -> None:
+    from civicgrid.nlp.textmodel import FeatureSpec
+
+    texts, labels = [r.text for r in generated], [r.category for r in generated]
+    model = train_category_model(texts, labels, spec=FeatureSpec(word_mode=mode), calibrate=False)
+    assert model.engine.features.spec.word_mode == mode
+    assert model.engine.features.blocks[1].width > 20  # the word block learned a vocabulary
+    assert [p.label for p in model.predict(texts[:20])] == labels[:20]
+
+
+def test_maximal_words_drop_an_entry_inside_a_longer_one() -> None:
+    from civicgrid.nlp.grams import GramVocabulary, gram_table, key_of
+
+    keys = np.array(sorted([key_of("城乡"), key_of("城乡建设")]), dtype=np.uint64)
+    table = gram_table(["城乡建设和城乡"], 4)
+    every = GramVocabulary(keys, np.ones(2, np.float32), (2, 3, 4))
+    maximal = GramVocabulary(keys, np.ones(2, np.float32), (2, 3, 4), maximal=True)
+    assert every.counts(table).sum() == 3  # 城乡 twice, 城乡建设 once
+    assert maximal.counts(table).sum() == 2  # the 城乡 inside 城乡建设 no longer counts
+
+
+def test_unknown_word_mode_is_refused() -> None:
+    from civicgrid.nlp.textmodel import FeatureSpec, TextFeatures
+
+    with pytest.raises(ValueError, match="word_mode 'jieba' is unknown"):
+        TextFeatures(FeatureSpec(word_mode="jieba"))
