@@ -223,8 +223,11 @@ def tfidf_rows(
     cell, count = np.unique(np.concatenate(cells), return_counts=True)
     row, column = np.divmod(cell, total)
     block = np.searchsorted(offsets[1:], column, side="right")
-    idf = np.concatenate([b.idf for b in blocks])
-    value = (1.0 + np.log(count)) * idf[column]
+    idf = np.empty(len(column), dtype=np.float64)
+    for number, vocabulary in enumerate(blocks):  # no copy of the (large) IDF arrays
+        inside = block == number
+        idf[inside] = vocabulary.idf[column[inside] - offsets[number]]
+    value = (1.0 + np.log(count)) * idf
     group = row * len(blocks) + block
     norm = np.sqrt(np.bincount(group, weights=value * value, minlength=texts * len(blocks)))
     value /= norm[group]
