@@ -59,8 +59,10 @@ def main() -> None:
     tipdm = read_table(TIPDM)
     texts, labels = tipdm.values("留言详情"), tipdm.values("一级标签")
     letters = read_table(SHANGLUO)
-    letter_texts = [f"{t or ''}。{q or ''}" for t, q in zip(letters.values("title"),
-                                                          letters.values("query"), strict=True)]
+    letter_texts = [
+        f"{t or ''}。{q or ''}"
+        for t, q in zip(letters.values("title"), letters.values("query"), strict=True)
+    ]
     units = letters.values("reply_agency")
     kept = [(t, u) for t, u in zip(letter_texts, units, strict=True) if u]
 
@@ -108,22 +110,34 @@ def main() -> None:
 
     measure("facts_only", lambda: [extract_facts(t, RECEIVED) for t in sample])
     measure("category_only_one_at_a_time", lambda: [category.predict([t]) for t in sample])
-    measure("category_only_batches_of_256", lambda: [
-        category.predict(sample[i : i + 256]) for i in range(0, len(sample), 256)])
+    measure(
+        "category_only_batches_of_256",
+        lambda: [category.predict(sample[i : i + 256]) for i in range(0, len(sample), 256)],
+    )
     measure("category_facts_routing_one_at_a_time", one_at_a_time)
     measure("category_facts_routing_batches_of_256", batches)
 
-    print(json.dumps({
-        "requests": len(sample), "median_chars": median_chars,
-        "requests_per_second_one_core": timings,
-        "load_average_1min": round(os.getloadavg()[0], 2),
-        "category_training_seconds": round(category_seconds, 1),
-        "category_training_cpu_seconds": round(category_cpu, 1),
-        "category_training_rows": len(texts), "category_model_bytes": category_bytes,
-        "router_training_seconds": round(router_seconds, 1),
-        "router_training_cpu_seconds": round(router_cpu, 1), "router_training_rows": len(kept),
-        "router_units": len(router.labels), "router_model_bytes": router_bytes,
-    }, ensure_ascii=False, indent=2))
+    print(
+        json.dumps(
+            {
+                "requests": len(sample),
+                "median_chars": median_chars,
+                "requests_per_second_one_core": timings,
+                "load_average_1min": round(os.getloadavg()[0], 2),
+                "category_training_seconds": round(category_seconds, 1),
+                "category_training_cpu_seconds": round(category_cpu, 1),
+                "category_training_rows": len(texts),
+                "category_model_bytes": category_bytes,
+                "router_training_seconds": round(router_seconds, 1),
+                "router_training_cpu_seconds": round(router_cpu, 1),
+                "router_training_rows": len(kept),
+                "router_units": len(router.labels),
+                "router_model_bytes": router_bytes,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

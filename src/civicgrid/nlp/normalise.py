@@ -114,7 +114,9 @@ def _simplify(text: str, table: dict[int, str], traditional: re.Pattern[str]) ->
 
 
 def _with_origin(
-    original: str, replaced: list[tuple[int, str]], table: dict[int, str],
+    original: str,
+    replaced: list[tuple[int, str]],
+    table: dict[int, str],
     traditional: re.Pattern[str],
 ) -> NormalisedText:
     """Build the text and its origin map when some characters vanished or expanded."""
