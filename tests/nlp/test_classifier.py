@@ -218,3 +218,10 @@ def test_unknown_word_mode_is_refused() -> None:
 
     with pytest.raises(ValueError, match="word_mode 'jieba' is unknown"):
         TextFeatures(FeatureSpec(word_mode="jieba"))
+
+
+def test_explanation_terms_carry_no_edge_punctuation(category_model: CategoryModel) -> None:
+    label = category_model.predict(["楼下烧烤店油烟太大，每天吵到半夜。"])[0].label
+    assert label is not None
+    terms = category_model.engine.explain("楼下烧烤店油烟太大，每天吵到半夜。", label, k=10)
+    assert terms and all(t[0] not in "，,。 " and t[-1] not in "，,。 " for t in terms)

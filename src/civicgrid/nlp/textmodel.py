@@ -216,6 +216,7 @@ def cached_word_tokens(table: GramTable) -> Tokens:
 
 
 _WHITESPACE_RUN = re.compile(r"\s+")
+_EDGE_PUNCTUATION = " ,.!?;:'\"()[]<>-_~、，。！？；：（）【】《》“”‘’…"
 
 
 @dataclass
@@ -266,8 +267,9 @@ class TextClassifier:
         names = self.features.names_in(prepared, {int(contribution.indices[p]) for p in order})
         terms: list[str] = []
         for position in order:
-            term = names.get(int(contribution.indices[position]), "")
-            if term.strip() and term not in terms and len(terms) < k:
+            # Character n-grams may carry punctuation or a space at an edge ("气味,").
+            term = names.get(int(contribution.indices[position]), "").strip(_EDGE_PUNCTUATION)
+            if term and term not in terms and len(terms) < k:
                 terms.append(term)
         return terms
 
