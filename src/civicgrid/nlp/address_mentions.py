@@ -56,7 +56,13 @@ _BUILDING = (
     rf"(?:{_NUMBER}单元)?(?:{_NUMBER}(?:层|楼))?"
     r"(?:(?<=[栋幢座楼元层])\d{3,5}(?:室|房|号房)?|\d{3,5}(?:室|房|号房))?"
 )
-_ADDRESS = re.compile(rf"{_LEVELS}(?:{_ROAD})?(?:{_ESTATE})?{_BUILDING}")
+# Every component ends in one of these characters, and the first one ends within 12
+# characters of the start (names are at most 6 characters, level words 3): the look-ahead
+# lets the regex engine skip, at C speed, the positions where no address can start.
+_COMPONENT_END = "省市区县旗道镇乡村会路街巷同号院园厦场寓苑楼心城湾府庭阁庄舍栋幢座元层室房"
+_ADDRESS = re.compile(
+    rf"(?=[^{_COMPONENT_END}]{{0,11}}[{_COMPONENT_END}])(?:{_LEVELS}(?:{_ROAD})?(?:{_ESTATE})?{_BUILDING})"
+)
 # Words before an address that are not part of it: everything up to the last of them is cut
 # (为什么在K市K1区 -> K市K1区), provided enough is left.
 _LEADING = re.compile(

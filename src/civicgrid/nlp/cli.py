@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,12 @@ from civicgrid.cli.output import JsonOption, emit, fail, progress
 from civicgrid.intake.files import TableError
 from civicgrid.nlp.classifier import ModelFolderError, load_model, train_category_model
 from civicgrid.nlp.datasets import LabelledRows, read_labelled
-from civicgrid.nlp.evaluation import NO_LABEL, classification_report, run_evaluation
+from civicgrid.nlp.evaluation import (
+    NO_LABEL,
+    EvaluationRun,
+    classification_report,
+    run_evaluation,
+)
 from civicgrid.nlp.textmodel import ALGORITHMS
 from civicgrid.settings import get_settings
 
@@ -46,7 +52,9 @@ def _check_algorithm(value: str) -> str:
 
 
 AlgorithmOption = typer.Option(
-    "nbsvm", "--algorithm", callback=_check_algorithm,
+    "nbsvm",
+    "--algorithm",
+    callback=_check_algorithm,
     help="nbsvm (default) or svm (plain linear SVM, better with many tiny classes).",
 )
 
@@ -81,21 +89,28 @@ def train(
     rows = load_rows(data, text_col, label_col, as_json)
     progress(f"training on {len(rows.texts)} rows ({rows.skipped_empty_label} without label)")
     try:
-        model = train_category_model(rows.texts, rows.labels, threshold=threshold,
-                                     algorithm=algorithm)
+        model = train_category_model(
+            rows.texts, rows.labels, threshold=threshold, algorithm=algorithm
+        )
     except ValueError as exc:
         fail(str(exc), as_json)
     folder = model.save(model_out or default_model_dir("category"))
-    result = {**model.card(), "model_dir": str(folder), "rows": rows.total_rows,
-              "skipped_empty_label": rows.skipped_empty_label}
+    result = {
+        **model.card(),
+        "model_dir": str(folder),
+        "rows": rows.total_rows,
+        "skipped_empty_label": rows.skipped_empty_label,
+    }
     emit(result, as_json, _train_summary)
 
 
 def _train_summary(result: dict[str, Any]) -> str:
-    return (f"model {result['version']} saved to {result['model_dir']}: "
-            f"{result['examples']} examples, {len(result['labels'])} classes, "
-            f"{result['seconds_to_train']} s; skipped {result['skipped_empty_label']} rows "
-            "without label")
+    return (
+        f"model {result['version']} saved to {result['model_dir']}: "
+        f"{result['examples']} examples, {len(result['labels'])} classes, "
+        f"{result['seconds_to_train']} s; skipped {result['skipped_empty_label']} rows "
+        "without label"
+    )
 
 
 @app.command("eval")
@@ -112,21 +127,22 @@ def evaluate(
 ) -> None:
     """Accuracy, macro-F1, per-class figures and confusion of the category model."""
     rows = load_rows(data, text_col, label_col, as_json)
-    saved = None
-    if cv is None:
-        try:
-            saved = load_model(model or default_model_dir("category"), "category")
-        except ModelFolderError as exc:
-            fail(f"{exc}; or pass --cv K to cross-validate on the file", as_json)
-    run = run_evaluation(
-        list(rows.texts), rows.labels, model=saved, folds=cv, seed=seed,
+    run = evaluate_rows(
+        rows,
+        kind="category",
+        model=model,
+        cv=cv,
+        seed=seed,
+        as_json=as_json,
         train=lambda t, y: train_category_model(t, y, calibrate=False, algorithm=algorithm),
-        on_fold=lambda n, k: progress(f"fold {n}/{k}"),
     )
     predicted = [r[0] if r else NO_LABEL for r in run.ranked]
     result: dict[str, Any] = {
-        "method": run.method, "model_version": run.model_version, "rows": rows.total_rows,
-        "scored": len(rows.labels), "skipped_empty_label": rows.skipped_empty_label,
+        "method": run.method,
+        "model_version": run.model_version,
+        "rows": rows.total_rows,
+        "scored": len(rows.labels),
+        "skipped_empty_label": rows.skipped_empty_label,
         **classification_report(rows.labels, predicted),
     }
     if predictions is not None:
@@ -135,8 +151,39 @@ def evaluate(
     emit(result, as_json, _eval_summary)
 
 
-def write_predictions(path: Path, rows: list[int], labels: list[str],
-                      extra: dict[str, list[str]] | None = None) -> None:
+def evaluate_rows(
+    rows: LabelledRows,
+    *,
+    kind: str,
+    model: Path | None,
+    cv: int | None,
+    seed: int,
+    train: Callable[[list[str | None], list[str]], Any],
+    as_json: bool,
+) -> EvaluationRun:
+    """Score the saved ``kind`` model (``category`` or ``routing``) on the rows, or
+    cross-validate with ``cv`` folds; stops the command with the reason when no model is
+    saved and no folds are asked for. Shared by ``nlp eval`` and ``route eval``."""
+    saved = None
+    if cv is None:
+        try:
+            saved = load_model(model or default_model_dir(kind), kind)
+        except ModelFolderError as exc:
+            fail(f"{exc}; or pass --cv K to cross-validate on the file", as_json)
+    return run_evaluation(
+        list(rows.texts),
+        rows.labels,
+        model=saved,
+        folds=cv,
+        seed=seed,
+        train=train,
+        on_fold=lambda n, k: progress(f"fold {n}/{k}"),
+    )
+
+
+def write_predictions(
+    path: Path, rows: list[int], labels: list[str], extra: dict[str, list[str]] | None = None
+) -> None:
     """A CSV with ``row`` (1-based data row) and ``label``, plus any extra columns."""
     path.parent.mkdir(parents=True, exist_ok=True)
     extra = extra or {}
@@ -144,8 +191,9 @@ def write_predictions(path: Path, rows: list[int], labels: list[str],
         writer = csv.writer(handle)
         writer.writerow(["row", "label", *extra])
         for i, (row, label) in enumerate(zip(rows, labels, strict=True)):
-            writer.writerow([row, "" if label == NO_LABEL else label,
-                             *(values[i] for values in extra.values())])
+            writer.writerow(
+                [row, "" if label == NO_LABEL else label, *(values[i] for values in extra.values())]
+            )
 
 
 def _eval_summary(result: dict[str, Any]) -> str:
@@ -155,8 +203,10 @@ def _eval_summary(result: dict[str, Any]) -> str:
         f"accuracy: {result['accuracy']:.4f}   macro-F1: {result['macro_f1']:.4f}",
     ]
     for label, figures in result["per_class"].items():
-        lines.append(f"  {label}: P {figures['precision']:.3f} R {figures['recall']:.3f} "
-                     f"F1 {figures['f1']:.3f} n={figures['support']}")
+        lines.append(
+            f"  {label}: P {figures['precision']:.3f} R {figures['recall']:.3f} "
+            f"F1 {figures['f1']:.3f} n={figures['support']}"
+        )
     return "\n".join(lines)
 
 
@@ -174,8 +224,9 @@ def suggest_command(
     try:
         when = dt.datetime.fromisoformat(received_at) if received_at else dt.datetime.now()
     except ValueError:
-        fail(f"--received-at {received_at!r} is not an ISO date-time like 2026-12-04T10:30",
-             as_json)
+        fail(
+            f"--received-at {received_at!r} is not an ISO date-time like 2026-12-04T10:30", as_json
+        )
     models = SuggestionModels.from_folders(
         category=model or default_model_dir("category"),
         router=router or default_model_dir("routing"),

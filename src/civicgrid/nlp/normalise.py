@@ -65,20 +65,40 @@ class NormalisedText:
         return first, last + 1
 
 
+@lru_cache(maxsize=1024)
 def normalise(original: str) -> NormalisedText:
-    """Normalise a request text (NFKC, invisible characters removed, simplified Chinese)."""
+    """Normalise a request text (NFKC, invisible characters removed, simplified Chinese).
+
+    Cached: the key facts and both text models read the same request one after the other.
+    """
+    quick = original.translate(_ONE_FOR_ONE)
+    if _IRREGULAR not in quick:
+        return NormalisedText(original, quick, None)
     table, traditional = _simplified_table()
-    if unicodedata.is_normalized("NFKC", original) and not _INVISIBLE.search(original):
-        text = original.translate(table) if traditional.search(original) else original
-        return NormalisedText(original, text, None)
     replaced = [(m.start(), _nfkc_visible(m.group())) for m in _UNSTABLE.finditer(original)]
-    if all(len(piece) == 1 for _, piece in replaced):
-        chars = list(original)
-        for index, piece in replaced:
-            chars[index] = piece
-        text = "".join(chars)
-        return NormalisedText(original, _simplify(text, table, traditional), None)
     return _with_origin(original, replaced, table, traditional)
+
+
+class _OneForOne(dict):  # type: ignore[type-arg]
+    """``str.translate`` table filled on first use: a character -> its NFKC form, simplified,
+    when that is exactly one character; otherwise (removed or expanded characters) the
+    marker :data:`_IRREGULAR`, which sends the text down the path that keeps an origin map.
+
+    NFKC is applied character by character, which is what the origin-keeping path does too.
+    """
+
+    def __missing__(self, code: int) -> str:
+        piece = _nfkc_visible(chr(code))
+        if len(piece) != 1 or piece == _IRREGULAR:
+            value = _IRREGULAR
+        else:
+            value = piece.translate(_simplified_table()[0])
+        self[code] = value
+        return value
+
+
+_IRREGULAR = "\uffff"
+_ONE_FOR_ONE = _OneForOne()
 
 
 def _nfkc_visible(char: str) -> str:
@@ -94,7 +114,9 @@ def _simplify(text: str, table: dict[int, str], traditional: re.Pattern[str]) ->
 
 
 def _with_origin(
-    original: str, replaced: list[tuple[int, str]], table: dict[int, str],
+    original: str,
+    replaced: list[tuple[int, str]],
+    table: dict[int, str],
     traditional: re.Pattern[str],
 ) -> NormalisedText:
     """Build the text and its origin map when some characters vanished or expanded."""
@@ -143,3 +165,11 @@ _LETTER = re.compile(r"[^\W\d_]")
 def meaningful_length(text: str) -> int:
     """How many letters/CJK characters the text holds (digits, emoji, punctuation excluded)."""
     return len(_LETTER.findall(text))
+
+
+def has_letters(text: str, count: int) -> bool:
+    """Whether the text holds at least ``count`` letters/CJK characters (stops early)."""
+    for seen, _ in enumerate(_LETTER.finditer(text), start=1):
+        if seen >= count:
+            return True
+    return False

@@ -1,20 +1,25 @@
 """A calibrated linear text classifier, the engine behind categories and unit routing.
 
-Features (all computed on the normalised text, digits folded to ``0``):
+Features (all computed on the normalised text, digits folded to ``0``, lower-cased, runs
+of whitespace folded), built for a whole batch at once with numpy
+(:mod:`civicgrid.nlp.grams`, :mod:`civicgrid.nlp.words`):
 
 * character 1-3-grams, TF-IDF with sublinear term frequency (robust to typos, anonymised
-  place names like ``A3区`` and unseen words);
-* jieba words, TF-IDF (jieba in exact mode without the HMM, which is about 30% faster and
-  loses little on these texts); word bigrams are optional (they did not help on tipdm).
+  place names like ``A3区`` and unseen words); the same values as scikit-learn's
+  ``TfidfVectorizer(analyzer="char", sublinear_tf=True)`` (a test compares them);
+* words, TF-IDF: jieba's dictionary and route (exact mode, no HMM) computed with numpy on
+  the hashed n-grams, so no segmenter runs at prediction time;
+* optionally **companions** (:class:`Companion`): further linear models on other features
+  (the category model adds one on character 1-5-grams) whose margins are added.
 
 The classifier is NBSVM (:class:`NbSvm`: one-vs-rest linear SVMs on naive-Bayes-scaled
 features, classes balanced), or a plain linear SVM (:class:`PlainSvm`) on request. Margins
 become probabilities by **temperature scaling** with an implicit "none of these" class at a
 margin between -1 and 0 (:func:`calibrated`); both are fitted on out-of-fold margins (3
-folds over the training set, the vectoriser fitted once on all of it) by minimising the log
-loss, so that confidences track held-out accuracy (measured in bench/results.md). With very few
-examples per class the folds are plain (not stratified) and classes missing from a fold
-score the fold's minimum.
+folds over the training set, the vocabularies fitted once on all of it) by minimising the
+log loss, so that confidences track held-out accuracy (measured in bench/results.md). With
+very few examples per class the folds are plain (not stratified) and classes missing from a
+fold score the fold's minimum.
 
 Texts longer than :data:`MAX_CHARS` are cut for the model (the facts still read all of it).
 Models are pickled with joblib: load only model folders you trust.
@@ -28,17 +33,28 @@ import re
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
 from scipy.optimize import minimize
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.svm import LinearSVC
 
+from civicgrid.nlp.grams import (
+    MAX_GRAM,
+    GramTable,
+    GramVocabulary,
+    cached_gram_table,
+    fit_vocabulary,
+    gram_table,
+    key_of,
+    tfidf_rows,
+    vocabulary_of_pairs,
+)
 from civicgrid.nlp.normalise import normalise
+from civicgrid.nlp.words import LONGEST, Tokens, word_tokens
 
 log = logging.getLogger(__name__)
 
@@ -55,130 +71,152 @@ def _jieba() -> object:
     return jieba
 
 
+@lru_cache(maxsize=4096)
 def model_text(text: str | None) -> str:
-    """The text a model reads: normalised, cut to MAX_CHARS, digit runs folded to 0."""
+    """The text a model reads: normalised, cut to MAX_CHARS, digit runs folded to 0,
+    lower-cased, runs of whitespace folded to one space (cached: the category model and
+    the unit router read the same text one after the other)."""
     body = normalise(text or "").text[:MAX_CHARS]
-    return _DIGITS.sub("0", body)
+    return _WHITESPACE_RUN.sub(" ", _DIGITS.sub("0", body).lower().replace("\x00", " "))
 
 
 def jieba_words(text: str) -> list[str]:
-    """jieba words of a model text (a picklable analyser)."""
-    return list(_cut(text))
-
-
-def jieba_words_and_bigrams(text: str) -> list[str]:
-    """jieba words and word bigrams (``a_b``) of a model text (a picklable analyser)."""
-    words = _cut(text)
-    return list(words) + [a + "_" + b for a, b in zip(words, words[1:], strict=False)]
-
-
-@lru_cache(maxsize=2048)
-def _cut(text: str) -> tuple[str, ...]:
-    # Cached: the category model and the unit router read the same text one after the other.
+    """jieba words of a model text (exact mode, no HMM), whitespace dropped."""
     cut = _jieba().lcut(text, HMM=False)  # type: ignore[attr-defined]
-    return tuple(w for w in cut if not w.isspace())
+    return [w for w in cut if not w.isspace()]
+
+
+WORD_MODES = ("segmented", "substrings", "maximal")
 
 
 @dataclass
 class FeatureSpec:
-    """Which features a model uses; stored with the model."""
+    """Which features a model uses; stored with the model.
+
+    ``word_mode`` says how a text's words are found:
+
+    * ``segmented`` (default): jieba's dictionary and route, computed with numpy for a whole
+      batch (:mod:`civicgrid.nlp.words`); the vocabulary is the words of the training texts;
+    * ``substrings``: jieba words of the training texts with ``word_lengths`` characters
+      form a vocabulary, and every place one of them occurs in a text counts;
+    * ``maximal``: as ``substrings``, but an entry inside a longer entry found at the same
+      place does not count.
+
+    On tipdm (folds 0-2) ``segmented`` scored about half a point of macro-F1 above the
+    other two (bench/results.md).
+    """
 
     char_ngrams: tuple[int, int] = (1, 3)
     words: bool = True
-    word_bigrams: bool = False
+    word_mode: str = "segmented"
+    word_lengths: tuple[int, int] = (2, 4)
     min_df: int = 2
     max_features: int | None = 400_000
 
+    @property
+    def longest(self) -> int:
+        """The longest n-gram the features read."""
+        return max(self.char_ngrams[1], max(self.word_lengths[1], LONGEST) if self.words else 0)
+
 
 class TextFeatures:
-    """Character n-gram and word TF-IDF features, fitted on a training set."""
+    """Character n-gram and word TF-IDF blocks (:mod:`civicgrid.nlp.grams`), side by side."""
 
     def __init__(self, spec: FeatureSpec) -> None:
+        if spec.word_mode not in WORD_MODES:
+            raise ValueError(
+                f"word_mode {spec.word_mode!r} is unknown; use one of {', '.join(WORD_MODES)}"
+            )
         self.spec = spec
-        self.char = TfidfVectorizer(
-            analyzer="char", ngram_range=spec.char_ngrams, sublinear_tf=True,
-            min_df=spec.min_df, max_features=spec.max_features, dtype=np.float32,
-        )
-        self.word = TfidfVectorizer(
-            analyzer=jieba_words_and_bigrams if spec.word_bigrams else jieba_words,
-            sublinear_tf=True, min_df=spec.min_df,
-            max_features=spec.max_features, dtype=np.float32,
-        ) if spec.words else None
+        self.blocks: list[GramVocabulary] = []
+        self.words: GramVocabulary | None = None
 
     def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Fit the vocabularies and return the feature matrix of ``texts`` (model texts)."""
-        blocks = [self.char.fit_transform(texts)]
-        if self.word is not None:
-            blocks.append(self.word.fit_transform(texts))
-        return sparse.hstack(blocks, format="csr")
-
-    def names(self) -> list[str]:
-        """Feature names in column order (character n-grams, then words)."""
-        if getattr(self, "_names", None) is None:
-            names = list(self.char.get_feature_names_out())
-            if self.word is not None:
-                names += list(self.word.get_feature_names_out())
-            self._names: list[str] | None = names
-        assert self._names is not None
-        return self._names
+        spec = self.spec
+        table = gram_table(texts, spec.longest)
+        low, high = spec.char_ngrams
+        self.blocks = [
+            fit_vocabulary(
+                table, range(low, high + 1), min_df=spec.min_df, max_features=spec.max_features
+            )
+        ]
+        self.words = None
+        if spec.words and spec.word_mode == "segmented":
+            tokens = word_tokens(table)
+            self.words = vocabulary_of_pairs(
+                table.texts,
+                tokens.rows,
+                tokens.keys,
+                (),
+                min_df=spec.min_df,
+                max_features=spec.max_features,
+            )
+        elif spec.words:
+            low, high = spec.word_lengths
+            words = {w for t in texts for w in jieba_words(t) if low <= len(w) <= high}
+            allowed = np.array(sorted({key_of(w) for w in words}), dtype=np.uint64)
+            self.blocks.append(
+                fit_vocabulary(
+                    table,
+                    range(low, high + 1),
+                    min_df=spec.min_df,
+                    max_features=spec.max_features,
+                    allowed=allowed,
+                    maximal=spec.word_mode == "maximal",
+                )
+            )
+        return self._matrix(table, tokens=None)
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """The feature matrix of ``texts`` (model texts), as the fitted vectorisers give it.
+        """The feature matrix of ``texts`` (model texts); small batches are hashed and cut
+        once for all models that read them."""
+        if len(texts) <= 1024:
+            # One table for every model that reads these texts (n-grams up to MAX_GRAM).
+            table = cached_gram_table(tuple(texts), max(self.spec.longest, MAX_GRAM))
+            tokens = cached_word_tokens(table) if self.words is not None else None
+            return self._matrix(table, tokens)
+        return self._matrix(gram_table(texts, self.spec.longest), tokens=None)
 
-        Computed here rather than by ``TfidfVectorizer.transform``, whose per-call checks
-        cost more than the arithmetic on one short text; the result is the same (a test
-        compares the two): lower-cased character n-grams with runs of whitespace folded,
-        sublinear TF times IDF, each block L2-normalised, blocks side by side.
-        """
-        blocks = [(self.char, self._char_grams)]
-        if self.word is not None:
-            blocks.append((self.word, self.word.analyzer))
-        indptr = [0]
-        indices: list[np.ndarray] = []
-        values: list[np.ndarray] = []
-        for text in texts:
-            offset = 0
-            for vectoriser, analyse in blocks:
-                index, value = _tfidf_row(analyse(text), vectoriser)
-                indices.append(index + offset)
-                values.append(value)
-                offset += len(vectoriser.idf_)
-            indptr.append(indptr[-1] + sum(len(i) for i in indices[-len(blocks):]))
-        width = sum(len(v.idf_) for v, _ in blocks)
-        return sparse.csr_matrix(
-            (np.concatenate(values) if values else np.zeros(0, np.float32),
-             np.concatenate(indices) if indices else np.zeros(0, np.int32), indptr),
-            shape=(len(texts), width), dtype=np.float32,
-        )
+    def _matrix(self, table: GramTable, tokens: Tokens | None) -> sparse.csr_matrix:
+        pairs = [block.pairs(table) for block in self.blocks]
+        blocks = list(self.blocks)
+        if self.words is not None:
+            tokens = tokens or word_tokens(table)
+            pairs.append(self.words.pairs_of_tokens(tokens.rows, tokens.keys))
+            blocks.append(self.words)
+        return tfidf_rows(table.texts, pairs, blocks)
 
-    def _char_grams(self, text: str) -> list[str]:
-        folded = _WHITESPACE_RUN.sub(" ", text.lower())
-        low, high = self.spec.char_ngrams
-        grams: list[str] = []
-        for n in range(low, high + 1):
-            grams.extend(folded[i : i + n] for i in range(len(folded) - n + 1))
-        return grams
+    def names_in(self, text: str, columns: set[int]) -> dict[int, str]:
+        """The n-gram or word of ``text`` (a model text) behind each of ``columns``."""
+        table = cached_gram_table((text,), max(self.spec.longest, MAX_GRAM))
+        names: dict[int, str] = {}
+        offset = 0
+        wanted = list(columns)
+        for block in self.blocks:
+            for n, column, hit in block._hits(table):
+                found = np.where(hit, column + offset, -1)
+                for position in np.flatnonzero(np.isin(found, wanted)):
+                    names.setdefault(int(found[position]), text[position : position + n])
+            offset += block.width
+        if self.words is not None:
+            tokens = cached_word_tokens(table)
+            found = self.words.columns(tokens.keys)
+            found = np.where(found >= 0, found + offset, -1)
+            for i in np.flatnonzero(np.isin(found, wanted)):
+                start, length = int(tokens.starts[i]), int(tokens.lengths[i])
+                names.setdefault(int(found[i]), text[start : start + length])
+        return names
 
 
-_WHITESPACE_RUN = re.compile(r"\s\s+")
+@lru_cache(maxsize=4)
+def cached_word_tokens(table: GramTable) -> Tokens:
+    """:func:`~civicgrid.nlp.words.word_tokens`, remembered for the last few tables."""
+    return word_tokens(table)
 
 
-def _tfidf_row(tokens: list[str], vectoriser: TfidfVectorizer) -> tuple[np.ndarray, np.ndarray]:
-    """Column indices and L2-normalised sublinear TF-IDF values of one document's tokens."""
-    column_of = vectoriser.vocabulary_.get
-    columns: list[int] = []
-    frequencies: list[int] = []
-    for token, count in Counter(tokens).items():
-        column = column_of(token)
-        if column is not None:
-            columns.append(column)
-            frequencies.append(count)
-    if not columns:
-        return np.zeros(0, np.int32), np.zeros(0, np.float32)
-    index = np.array(columns, dtype=np.int32)
-    counts = np.array(frequencies, dtype=np.float32)
-    value = (1.0 + np.log(counts)) * vectoriser.idf_[index]
-    return index, (value / np.sqrt(np.dot(value, value))).astype(np.float32)
+_WHITESPACE_RUN = re.compile(r"\s+")
+_EDGE_PUNCTUATION = " ,.!?;:'\"()[]<>-_~、，。！？；：（）【】《》“”‘’…"
 
 
 @dataclass
@@ -198,33 +236,65 @@ class TextClassifier:
     fingerprints: frozenset[str] = frozenset()
     # Margin of the implicit "none of these" class (see :func:`calibrated`).
     none_margin: float = 0.0
+    # Further models on other features whose margins are added (see :class:`Companion`).
+    companions: list[Member] = field(default_factory=list)
 
     def probabilities(self, texts: Sequence[str | None]) -> np.ndarray:
         """Calibrated class probabilities, rows = texts, columns = :attr:`labels`."""
         prepared = [model_text(t) for t in texts]
-        margins = self._margins(self.features.transform(prepared))
-        return calibrated(margins, self.temperature, self.none_margin)
+        return calibrated(self.margins(prepared), self.temperature, self.none_margin)
+
+    def margins(self, prepared: Sequence[str]) -> np.ndarray:
+        """Summed (weighted) margins of the main model and its companions (model texts)."""
+        total = self.svm.decision_function(self.features.transform(prepared))
+        for member in self.companions:
+            total += member.weight * member.svm.decision_function(
+                member.features.transform(prepared)
+            )
+        return total
 
     def explain(self, text: str | None, label: str, k: int = 5) -> list[str]:
         """The ``k`` features of ``text`` that pushed most towards ``label`` (words, n-grams)."""
         if label not in self.labels:
             return []
-        row = self.features.transform([model_text(text)])
+        prepared = model_text(text)
+        row = self.features.transform([prepared])
         weights = self.svm.coef_[self.labels.index(label)]
         contribution = row.multiply(weights).tocsr()
-        order = np.argsort(contribution.data)[::-1]
-        names = self.features.names()
-        terms = []
+        order = [
+            p for p in np.argsort(contribution.data)[::-1][: 3 * k] if contribution.data[p] > 0
+        ]
+        names = self.features.names_in(prepared, {int(contribution.indices[p]) for p in order})
+        terms: list[str] = []
         for position in order:
-            if contribution.data[position] <= 0 or len(terms) >= k:
-                break
-            term = names[contribution.indices[position]].replace("_", "")
-            if term.strip() and term not in terms:
+            # Character n-grams may carry punctuation or a space at an edge ("气味,").
+            term = names.get(int(contribution.indices[position]), "").strip(_EDGE_PUNCTUATION)
+            if term and term not in terms and len(terms) < k:
                 terms.append(term)
         return terms
 
-    def _margins(self, matrix: sparse.csr_matrix) -> np.ndarray:
-        return self.svm.decision_function(matrix)
+
+@dataclass(frozen=True)
+class Companion:
+    """A further linear model, on other features, whose margins are added to the main
+    model's with ``weight`` (``c``: its regularisation, None for the learner's default).
+
+    Models on differently cut features make different mistakes; on tipdm, adding a
+    character 1-5-gram model to the main one gained about half a point of macro-F1
+    (bench/results.md)."""
+
+    spec: FeatureSpec
+    weight: float = 1.0
+    c: float | None = None
+
+
+@dataclass
+class Member:
+    """A fitted companion: its features, linear model and weight."""
+
+    features: TextFeatures
+    svm: NbSvm | PlainSvm
+    weight: float
 
 
 def softmax(scores: np.ndarray) -> np.ndarray:
@@ -255,8 +325,9 @@ def fit_text_classifier(
     c: float | None = None,
     seed: int = 42,
     calibration_folds: int = 3,
+    companions: Sequence[Companion] = (),
 ) -> TextClassifier:
-    """Fit features, SVM and temperature on labelled texts; ``prefix`` starts the version.
+    """Fit features, SVMs and temperature on labelled texts; ``prefix`` starts the version.
 
     ``algorithm`` is ``nbsvm`` (default; best on the tipdm categories) or ``svm`` (a plain
     linear SVM; better where many classes have few examples). ``c`` defaults per algorithm.
@@ -272,23 +343,66 @@ def fit_text_classifier(
         )
     began = time.perf_counter()
     prepared = [model_text(t) for t in texts]
-    features = TextFeatures(spec or FeatureSpec(min_df=2 if len(texts) >= 200 else 1))
-    matrix = features.fit_transform(prepared)
+    min_df = 2 if len(texts) >= 200 else 1
+    featurisers = [TextFeatures(spec or FeatureSpec(min_df=min_df))]
+    featurisers += [
+        TextFeatures(replace(p.spec, min_df=min(p.spec.min_df, min_df))) for p in companions
+    ]
+    learners = [learner] + [Learner(algorithm, p.c, seed) for p in companions]
+    weights = [1.0] + [p.weight for p in companions]
+    matrices = [f.fit_transform(prepared) for f in featurisers]
     y = np.asarray(labels)
-    svm = learner.new().fit(matrix, y)
+    svms = [lrn.new().fit(m, y) for lrn, m in zip(learners, matrices, strict=True)]
+    classes = [str(label) for label in svms[0].classes_]
     temperature, none_margin = _fit_temperature(
-        matrix, y, [str(label) for label in svm.classes_], learner, calibration_folds
+        Ensemble(matrices, learners, weights), y, classes, calibration_folds
     )
     elapsed = time.perf_counter() - began
-    log.info("trained %s on %d texts, %d classes in %.1f s", prefix, len(texts), len(counts),
-             elapsed)
-    return TextClassifier(
-        features=features, svm=svm, temperature=temperature, none_margin=none_margin,
-        labels=[str(label) for label in svm.classes_],
-        version=_version(prefix, prepared, labels), trained_at=_now(), examples=len(texts),
-        class_counts=dict(counts), seconds_to_train=round(elapsed, 2),
-        fingerprints=frozenset(text_fingerprint(t) for t in prepared),
+    log.info(
+        "trained %s on %d texts, %d classes in %.1f s", prefix, len(texts), len(counts), elapsed
     )
+    return TextClassifier(
+        features=featurisers[0],
+        svm=svms[0],
+        temperature=temperature,
+        none_margin=none_margin,
+        labels=classes,
+        version=_version(prefix, prepared, labels),
+        trained_at=_now(),
+        examples=len(texts),
+        class_counts=dict(counts),
+        seconds_to_train=round(elapsed, 2),
+        fingerprints=frozenset(text_fingerprint(t) for t in prepared),
+        companions=[
+            Member(f, m, w) for f, m, w in zip(featurisers[1:], svms[1:], weights[1:], strict=True)
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class Ensemble:
+    """Training matrices, learners and weights of the main model and its companions."""
+
+    matrices: list[sparse.csr_matrix]
+    learners: list[Learner]
+    weights: list[float]
+
+    @property
+    def seed(self) -> int:
+        """The seed of the main learner (used for the calibration folds)."""
+        return self.learners[0].seed
+
+    def fit_and_score(
+        self, train: np.ndarray, test: np.ndarray, y: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Classes and summed margins on ``test`` of models fitted on ``train``."""
+        total, classes = None, np.array([])
+        for matrix, learner, weight in zip(self.matrices, self.learners, self.weights, strict=True):
+            svm = learner.new().fit(matrix[train], y[train])
+            margins = weight * svm.decision_function(matrix[test])
+            total, classes = (margins if total is None else total + margins), svm.classes_
+        assert total is not None
+        return classes, total
 
 
 def text_fingerprint(model_text_value: str) -> str:
@@ -399,7 +513,10 @@ class NbSvm:
 
 
 def _fit_temperature(
-    matrix: sparse.csr_matrix, y: np.ndarray, classes: list[str], learner: Learner, folds: int,
+    ensemble: Ensemble,
+    y: np.ndarray,
+    classes: list[str],
+    folds: int,
 ) -> tuple[float, float]:
     """Temperature and "none" margin minimising the out-of-fold log loss.
 
@@ -409,7 +526,7 @@ def _fit_temperature(
     """
     if folds < 2:
         return 1.0, 0.0
-    margins = out_of_fold_margins(matrix, y, classes, learner=learner, folds=folds)
+    margins = out_of_fold_margins(ensemble, y, classes, folds=folds)
     if margins is None:
         return 1.0, 0.0
     truth = np.searchsorted(np.asarray(classes), y)
@@ -418,31 +535,34 @@ def _fit_temperature(
         p = calibrated(margins, float(params[0]), float(params[1]))
         return float(-np.mean(np.log(p[np.arange(len(y)), truth] + 1e-12)))
 
-    best = minimize(loss, x0=np.array([2.0, -0.3]), method="L-BFGS-B",
-                    bounds=[(0.05, 50.0), (-1.0, 0.0)])
+    best = minimize(
+        loss, x0=np.array([2.0, -0.3]), method="L-BFGS-B", bounds=[(0.05, 50.0), (-1.0, 0.0)]
+    )
     return float(best.x[0]), float(best.x[1])
 
 
 def out_of_fold_margins(
-    matrix: sparse.csr_matrix, y: np.ndarray, classes: list[str], *, learner: Learner,
+    ensemble: Ensemble,
+    y: np.ndarray,
+    classes: list[str],
+    *,
     folds: int,
 ) -> np.ndarray | None:
-    """SVM margins for each row from a model that did not see it (None if too few rows)."""
+    """Summed margins for each row from models that did not see it (None if too few rows)."""
     if len(y) < 2 * folds:
         return None
     smallest = min(Counter(y.tolist()).values())
     splitter = (StratifiedKFold if smallest >= folds else KFold)(
-        n_splits=folds, shuffle=True, random_state=learner.seed
+        n_splits=folds, shuffle=True, random_state=ensemble.seed
     )
     margins = np.zeros((len(y), len(classes)), dtype=np.float64)
     index = {label: i for i, label in enumerate(classes)}
-    for train, test in splitter.split(matrix, y):
+    for train, test in splitter.split(np.zeros(len(y)), y):
         if len(set(y[train].tolist())) < 2:
             return None
-        svm = learner.new().fit(matrix[train], y[train])
-        fold = svm.decision_function(matrix[test])
+        fold_classes, fold = ensemble.fit_and_score(train, test, y)
         margins[test] = fold.min() - 1.0
-        for j, label in enumerate(svm.classes_):
+        for j, label in enumerate(fold_classes):
             margins[test, index[label]] = fold[:, j]
     return margins
 
