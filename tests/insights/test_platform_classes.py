@@ -131,3 +131,18 @@ def test_run_on_a_thin_month_warns_that_classes_are_provisional(session: Any) ->
     result = run_month(session=session, month="2022-06", months=1)
     assert result["cases"] == 5
     assert any("样本太少" in note for note in result["notes"])
+
+
+def test_a_case_dated_in_the_future_does_not_move_the_monthly_run(session) -> None:  # noqa: ANN001
+    from civicgrid.cases import service as cases
+    from civicgrid.cases.schemas import CaseCreate
+    from civicgrid.insights.register import latest_case_month
+
+    received = dt.datetime(2044, 7, 1, 2, 0, tzinfo=dt.UTC)
+    cases.create(session=session, data=CaseCreate(text="未来日期的诉求", received_at=received),
+                 channel="import", now=received, live=False)
+    session.flush()
+    assert latest_case_month(session, today=dt.date(2044, 7, 2)) == "2044-07"
+    present = latest_case_month(session)
+    assert present is not None and present <= dt.date.today().strftime("%Y-%m")
+    session.rollback()

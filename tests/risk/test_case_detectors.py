@@ -44,6 +44,7 @@ def test_concentration_needs_many_distinct_reporters() -> None:
     alerts = [a for a in concentration_alerts(many, min_reporters=5) if "place" in a.subject]
     assert alerts[0].evidence.statistic == 6.0
     assert alerts[0].dedup_key == "concentration|place|海岸城"
+    assert alerts[0].title == "同一地点6位诉求人集中反映（疑似群体诉求）"
 
 
 def test_concentration_ignores_reporters_spread_over_weeks() -> None:

@@ -23,6 +23,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from civicgrid.cases import states
+from civicgrid.cases.deadlines import local_date
 from civicgrid.cases.models import Case
 from civicgrid.cases.workflow import Actor
 from civicgrid.errors import NotFound, ValidationFailed
@@ -76,9 +77,12 @@ def register(session: Session) -> list[ClassRecord]:
     return [record_of(row) for row in rows]
 
 
-def latest_case_month(session: Session) -> str | None:
-    """The month (YYYY-MM) of the newest case, or None when there are no cases."""
-    newest = session.scalar(select(func.max(Case.received_on)))
+def latest_case_month(session: Session, today: dt.date | None = None) -> str | None:
+    """The month (YYYY-MM) of the newest case received by ``today`` (local date), or None
+    when there is none. A case dated in the future (a clock or import error) does not move
+    the monthly run off the present."""
+    today = today or local_date(dt.datetime.now(dt.UTC))
+    newest = session.scalar(select(func.max(Case.received_on)).where(Case.received_on <= today))
     return newest.strftime("%Y-%m") if newest else None
 
 

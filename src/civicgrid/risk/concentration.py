@@ -43,6 +43,10 @@ def _usual_per_window(group: list[CaseRecord], before: dt.datetime, width: dt.ti
     return len(history) * (width / span)
 
 
+# How the two groupings read in an alert's title: one place, or one grid and one category.
+_WHERE = {"place": "同一地点", "topic": "同一区域同类问题"}
+
+
 def concentration_alerts(records: Iterable[Mapping[str, Any] | Any], *, window_hours: float = 72,
                          min_reporters: int = 5, topic_ratio: float = 3.0
                          ) -> list[AlertCandidate]:
@@ -70,6 +74,6 @@ def concentration_alerts(records: Iterable[Mapping[str, Any] | Any], *, window_h
                               note=f"{window_hours:g} 小时内 {reporters} 位不同诉求人"),
             dedup_key=dedup_key(AlertType.CONCENTRATION, kind, value),
             detected_on=window[-1].time.date(),
-            title=f"{reporters}位诉求人集中反映（疑似群体诉求）",
+            title=f"{_WHERE[kind]}{reporters}位诉求人集中反映（疑似群体诉求）",
         ))
     return alerts

@@ -25,6 +25,11 @@ const CG = (() => {
     external_update: "外部系统更新", city_send_failed: "市平台回传失败", city_sent: "市平台回传",
     attachment: "附件", grid_note: "网格员现场记录", placed: "定位到网格", grid_changed: "网格调整",
     priority_raised: "优先级上调", categorised: "确认类别", geocoded: "地址定位"};
+  // Labels of cases/states.py's STATUS_LABELS and PRIORITIES, for the timeline and suggestions.
+  const STATUS_LABELS = {received: "已受理", dispatched: "已分拨", accepted: "已签收",
+    in_progress: "办理中", replied: "已答复待审核", reviewed: "已审核待回访", closed: "已办结",
+    returned: "已退单", merged: "已合并"};
+  const PRIORITY_LABELS = {normal: "一般", urgent: "紧急", critical: "特急"};
   let units = [];
 
   async function api(path, options = {}) {
@@ -162,7 +167,7 @@ const CG = (() => {
           ${s.triage ? '<span class="badge red">待人工分类</span>' : ""}
           ${canSet && s.category_code ? `<button type="button" class="link" id="accept-category">采纳类别</button>` : ""}</dd>
         <dt>建议承办</dt><dd>${esc(s.unit_name || "—")} <span class="muted">${esc((s.unit && s.unit.reason) || s.unit_source || "")}</span></dd>
-        <dt>优先级</dt><dd>${esc(s.priority)}</dd>
+        <dt>优先级</dt><dd>${esc(PRIORITY_LABELS[s.priority] || s.priority)}</dd>
         <dt>关键信息</dt><dd>${(s.facts || []).map((f) => `<span class="badge">${esc(f.kind)}：${esc(f.display)}</span>`).join(" ") || "—"}</dd>
         <dt>疑似重复</dt><dd>${(s.repeats || []).map((r) => `<a href="/console/cases/${esc(r.number)}">${esc(r.number)}</a> <span class="muted">${esc(r.reason)}</span>`).join("<br>") || "无"}</dd>
       </dl>
@@ -235,7 +240,7 @@ const CG = (() => {
       await renderPlace(c, events);
       document.getElementById("timeline").innerHTML = events.map((e) =>
         `<li><b>${fmt(e.at)}</b> ${esc(e.actor_name || "")} · ${esc(ACTION_LABELS[e.kind] || e.kind)}
-         ${e.to_status && e.to_status !== e.from_status ? "→ " + esc(e.to_status) : ""}
+         ${e.to_status && e.to_status !== e.from_status ? "→ " + esc(STATUS_LABELS[e.to_status] || e.to_status) : ""}
          <span class="muted">${esc(e.payload.reason || e.payload.reply || e.payload.report || e.payload.instruction || "")}</span></li>`).join("");
     };
     const form = document.getElementById("action-form");
