@@ -96,25 +96,34 @@ def region_chain(*, session: Session, code: str | None) -> dict[str, str]:
 
 def route(*, session: Session, category_code: str | None, region_code: str | None) -> str | None:
     """The unit for a category in a region: a routing rule up the region tree, then the
-    category's default unit, then its parents' defaults."""
+    category's default unit, then its parents' defaults.
+
+    Only the rules of the category's ancestors in the region's chain are read (one query), so
+    the cost does not grow with the size of the routing table.
+    """
     if not category_code:
         return None
-    rules = {
-        (r.category_code, r.region_code): r.unit_code
-        for r in session.scalars(select(RoutingRule))
-    }
-    regions = list(region_chain(session=session, code=region_code).values())
+    categories: list[Category | None] = []
     code: str | None = category_code
     while code:
-        for region in regions:
-            if (code, region) in rules:
-                return rules[(code, region)]
         category = session.get(Category, code)
+        categories.append(category)
+        code = category.parent_code if category is not None else None
+    regions = list(region_chain(session=session, code=region_code).values())
+    known = [c.code for c in categories if c is not None]
+    rules = {
+        (r.category_code, r.region_code): r.unit_code
+        for r in session.scalars(select(RoutingRule).where(
+            RoutingRule.category_code.in_(known), RoutingRule.region_code.in_(regions)))
+    } if regions and known else {}
+    for category in categories:
         if category is None:
             return None
+        for region in regions:
+            if (category.code, region) in rules:
+                return rules[(category.code, region)]
         if category.default_unit:
             return category.default_unit
-        code = category.parent_code
     return None
 
 
