@@ -4,7 +4,6 @@ and holiday notices (a notice that changes working days recomputes open deadline
 from __future__ import annotations
 
 import datetime as dt
-
 import logging
 from dataclasses import asdict
 
@@ -127,7 +126,7 @@ def route(*, session: Session, category_code: str | None, region_code: str | Non
     return None
 
 
-def limits_for_case(*, session: Session, case: object):  # noqa: ANN201 (Limits)
+def limits_for_case(*, session: Session, case: object):
     """The response and completion limits of a case from its category and priority."""
     from civicgrid.cases.deadlines import limits_for
 
