@@ -214,25 +214,18 @@ def unmatched(
 ) -> list[dict[str, Any]]:
     """Accounts whose address is not linked to a house, with the matcher's reason (one line
     per utility, account and address; the latest month shown)."""
+    shown = (
+        UtilityUsage.utility,
+        UtilityUsage.account,
+        UtilityUsage.address,
+        UtilityUsage.match_decision,
+        UtilityUsage.match_probability,
+        UtilityUsage.match_reason,
+    )
     query = (
-        select(
-            UtilityUsage.utility,
-            UtilityUsage.account,
-            UtilityUsage.address,
-            UtilityUsage.match_decision,
-            UtilityUsage.match_probability,
-            UtilityUsage.match_reason,
-            func.max(UtilityUsage.month),
-        )
+        select(*shown, func.max(UtilityUsage.month))
         .where(UtilityUsage.house_code.is_(None))
-        .group_by(
-            UtilityUsage.utility,
-            UtilityUsage.account,
-            UtilityUsage.address,
-            UtilityUsage.match_decision,
-            UtilityUsage.match_probability,
-            UtilityUsage.match_reason,
-        )
+        .group_by(*shown)
         .order_by(UtilityUsage.utility, UtilityUsage.account)
         .limit(limit)
     )
