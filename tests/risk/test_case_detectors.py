@@ -87,3 +87,12 @@ def test_hazard_does_not_read_restaurant_smoke_or_a_gas_bill_as_danger() -> None
              _case(3, text="楼道电动车充电冒烟了")]
     found = {(a.subject["case"], a.subject["hazard"]) for a in hazard_alerts(cases)}
     assert found == {("C3", "fire")}
+
+
+def test_topic_concentration_made_of_one_place_is_not_raised_twice() -> None:
+    one_place = [_case(i, i, place="海岸城", reporter=f"r{i}") for i in range(6)]
+    subjects = [a.subject for a in concentration_alerts(one_place, min_reporters=5)]
+    assert subjects == [{"place": "海岸城"}]
+    spread = [_case(i, i, place=f"海岸城{i}栋", reporter=f"r{i}") for i in range(6)]
+    kinds = [next(iter(a.subject)) for a in concentration_alerts(spread, min_reporters=5)]
+    assert kinds == ["topic"]

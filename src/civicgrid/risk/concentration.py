@@ -76,4 +76,12 @@ def concentration_alerts(records: Iterable[Mapping[str, Any] | Any], *, window_h
             detected_on=window[-1].time.date(),
             title=f"{_WHERE[kind]}{reporters}位诉求人集中反映（疑似群体诉求）",
         ))
-    return alerts
+    return _without_echoes(alerts)
+
+
+def _without_echoes(alerts: list[AlertCandidate]) -> list[AlertCandidate]:
+    """Drop a topic alert whose cases all belong to one place alert: the same residents at the
+    same place, already raised with the more specific subject."""
+    places = [set(a.evidence.case_ids) for a in alerts if "place" in a.subject]
+    return [a for a in alerts if "place" in a.subject
+            or not any(set(a.evidence.case_ids) <= cases for cases in places)]
