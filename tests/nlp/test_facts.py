@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from civicgrid.nlp.facts import extract_facts
 from civicgrid.nlp.hazards import find_hazards, priority_of
 from civicgrid.nlp.normalise import normalise
@@ -119,3 +121,21 @@ def test_lac_backend_finds_people_and_organisations() -> None:
 
     found = {(e.kind, e.text) for e in find_entities("张三在深圳市城市管理局门口", "lac")}
     assert ("person", "张三") in found and ("organisation", "深圳市城市管理局") in found
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        # 楼 that starts 楼下/楼道/楼顶 is not a floor or a building, and 楼道 is not a road.
+        ("南海大道135号云峰花园1栋1单元201楼下烧烤店油烟太大", "南海大道135号云峰花园1栋1单元201"),
+        ("桃源村3栋5楼楼道堆放杂物", "桃源村3栋5楼"),
+        ("海岸城B楼楼顶漏水", "海岸城B楼"),
+        # Road names ending in a Chinese numeral.
+        ("南山区蛇口街道工业一路5号门口有积水", "南山区蛇口街道工业一路5号"),
+        ("工业八路12号路灯不亮", "工业八路12号"),
+    ],
+)
+def test_address_mention_boundaries(text: str, address: str) -> None:
+    from civicgrid.nlp.address_mentions import find_address_spans
+
+    assert [text[a:b] for a, b in find_address_spans(text)] == [address]

@@ -44,16 +44,25 @@ def _name_class(excluded: str) -> str:
 
 _NAME = _name_class(_FUNCTION_CHARS)
 _NUMBER = r"(?:\d+|[XxＸ]{1,4}|[一二三四五六七八九十百]+)"
+# 楼 that begins a word of place (楼下, 楼上, 楼道, 楼梯, 楼顶) is not a building or a floor:
+# in "1单元201楼下烧烤店" the address ends at the room 201.
+_NOT_A_FLOOR = "(?!下|上|道|梯|顶)"
 # Region levels, any number of them in a row (省, 市, 区/县, 街道/镇, 社区/村).
 _LEVELS = rf"(?:{_NAME}{{1,5}}?(?:自治区|省|市|区|县|旗|街道|镇|乡|社区|村|居委会))*"
-_ROAD = rf"(?P<road>{_NAME}{{1,6}}?(?:大道|路|街|巷|道|胡同|公路)(?:{_NUMBER}号(?:院)?)?)"
+# 道 ends a road name, but not in 楼道, 通道, 过道, 走道, 隧道, 车道 or 人行道. A road name
+# may end in a Chinese numeral (工业一路) though 一 is not otherwise a name character.
+_ROAD = (
+    rf"(?P<road>{_NAME}{{1,6}}?[一二三四五六七八九十]{{0,2}}"
+    r"(?:大道|路|街|巷|(?<![楼通过走隧车行])道|胡同|公路)"
+    rf"(?:{_NUMBER}号(?:院)?)?)"
+)
 _ESTATE = (
     rf"(?P<estate>{_NAME}{{1,6}}?(?:小区|花园|大厦|广场|公寓|苑|家园|新村|大楼|中心|"
     r"商场|市场|工业园|科技园|园区|城|湾|府|庭|阁|山庄|宿舍))"
 )
 _BUILDING = (
-    rf"(?P<building>(?:{_NUMBER}|[A-Za-z]{{1,2}}\d*)(?:栋|号楼|幢|座|楼(?!下|上|道|梯)))?"
-    rf"(?:{_NUMBER}单元)?(?:{_NUMBER}(?:层|楼))?"
+    rf"(?P<building>(?:{_NUMBER}|[A-Za-z]{{1,2}}\d*)(?:栋|号楼|幢|座|楼{_NOT_A_FLOOR}))?"
+    rf"(?:{_NUMBER}单元)?(?:{_NUMBER}(?:层|楼{_NOT_A_FLOOR}))?"
     r"(?:(?<=[栋幢座楼元层])\d{3,5}(?:室|房|号房)?|\d{3,5}(?:室|房|号房))?"
 )
 # Every component ends in one of these characters, and the first one ends within 12
