@@ -69,13 +69,12 @@ def base_index(session: Session) -> BaseIndex:
     the ids of deleted rows out again, so a base emptied and reloaded to the same size would
     otherwise look unchanged.
     """
-    count, top, newest = session.execute(select(
-        func.count(AddressHouse.id), func.max(AddressHouse.id),
-        func.max(AddressHouse.created_at))).one()
-    buildings, newest_building = session.execute(select(
-        func.count(AddressBuilding.id), func.max(AddressBuilding.created_at))).one()
-    key = (str(session.get_bind().url), int(count or 0), int(top or 0), newest,
-           int(buildings or 0), newest_building)
+    stamp = session.execute(select(
+        func.count(AddressHouse.id), func.max(AddressHouse.id), func.max(AddressHouse.created_at),
+        select(func.count(AddressBuilding.id)).scalar_subquery(),
+        select(func.max(AddressBuilding.created_at)).scalar_subquery(),
+    )).one()
+    key = (str(session.get_bind().url), *stamp)
     if key not in _indexes:
         _indexes.clear()
         rows = session.execute(
