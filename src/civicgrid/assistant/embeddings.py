@@ -67,9 +67,9 @@ def passage_windows(text: str, limit: int = MAX_WINDOWS) -> list[str]:
     """The pieces of a passage that are embedded: windows of :data:`EMBED_CHARS` characters.
 
     Windows start every :data:`WINDOW_STEP` characters (so neighbours overlap by 64), up to
-    ``limit`` (at most :data:`MAX_WINDOWS`), while more than the overlap remains after the start. A passage of up
-    to 192 characters is one window, its whole text; the first window is what a
-    single-window embedding of the passage would be, so cached vectors are shared.
+    ``limit`` (at most :data:`MAX_WINDOWS`), while more than the overlap remains after the
+    start. A passage of up to 192 characters is one window, its whole text; the first window
+    is what a single-window embedding of the passage would be, so cached vectors are shared.
     """
     starts = range(0, max(len(text) - (EMBED_CHARS - WINDOW_STEP), 1), WINDOW_STEP)
     return [text[start : start + EMBED_CHARS] for start in starts][: min(limit, MAX_WINDOWS)]

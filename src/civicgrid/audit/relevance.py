@@ -21,7 +21,8 @@ Findings: ``quote_only`` (major) when the reply's content is mostly the request'
 words; ``main_ask_unanswered`` (major, 答非所问) when the answer shares (almost) nothing
 with the main ask or the request, ``main_ask_unclear`` (minor) when it shares a little;
 ``points_skipped`` (major, 避重就轻) when two thirds of three or more further asks are
-left out; ``point_skipped`` (minor) for a single further ask left out. Spans index the request or title (``target``).
+left out; ``point_skipped`` (minor) for a single further ask left out. Spans index the
+request or title (``target``).
 """
 
 from __future__ import annotations

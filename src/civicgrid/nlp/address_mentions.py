@@ -70,7 +70,8 @@ _BUILDING = (
 # lets the regex engine skip, at C speed, the positions where no address can start.
 _COMPONENT_END = "省市区县旗道镇乡村会路街巷同号院园厦场寓苑楼心城湾府庭阁庄舍栋幢座元层室房"
 _ADDRESS = re.compile(
-    rf"(?=[^{_COMPONENT_END}]{{0,11}}[{_COMPONENT_END}])(?:{_LEVELS}(?:{_ROAD})?(?:{_ESTATE})?{_BUILDING})"
+    rf"(?=[^{_COMPONENT_END}]{{0,11}}[{_COMPONENT_END}])"
+    rf"(?:{_LEVELS}(?:{_ROAD})?(?:{_ESTATE})?{_BUILDING})"
 )
 # Words before an address that are not part of it: everything up to the last of them is cut
 # (为什么在K市K1区 -> K市K1区), provided enough is left.

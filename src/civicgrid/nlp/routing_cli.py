@@ -135,10 +135,12 @@ def _summary(result: dict[str, Any]) -> str:
     return "\n".join(
         [
             f"method: {result['method']}",
-            f"rows scored: {result['scored']} (skipped {result['skipped_empty_unit']} without unit)",
+            f"rows scored: {result['scored']} "
+            f"(skipped {result['skipped_empty_unit']} without unit)",
             f"top1: {result['top1']:.4f}   top3: {result['top3']:.4f}",
             f"units: {result['units']} ({result['units_seen_once']} seen only once); on the "
             f"{result['rows_with_repeated_unit']} rows with a repeated unit: "
-            f"top1 {result['top1_on_repeated_units']:.4f}, top3 {result['top3_on_repeated_units']:.4f}",
+            f"top1 {result['top1_on_repeated_units']:.4f}, "
+            f"top3 {result['top3_on_repeated_units']:.4f}",
         ]
     )
