@@ -18,12 +18,18 @@ import typer
 JsonOption = typer.Option(False, "--json", help="Print exactly one JSON object on standard output.")
 
 
-def emit(result: dict[str, Any], as_json: bool, human: Callable[[dict[str, Any]], str] | None = None) -> None:
+def emit(
+    result: dict[str, Any], as_json: bool, human: Callable[[dict[str, Any]], str] | None = None
+) -> None:
     """Print a command's result: one JSON object, or a human summary."""
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
     else:
-        text = human(result) if human else json.dumps(result, ensure_ascii=False, indent=2, default=str)
+        text = (
+            human(result)
+            if human
+            else json.dumps(result, ensure_ascii=False, indent=2, default=str)
+        )
         sys.stdout.write(text.rstrip("\n") + "\n")
     sys.stdout.flush()
 
